@@ -1,0 +1,41 @@
+"""The exceptions factcheck raises when it cannot do its job (not findings: those are data)."""
+
+from __future__ import annotations
+
+
+class FactcheckError(Exception):
+    """Base of every error the CLI turns into a message and an exit code."""
+
+
+class InputError(FactcheckError):
+    """The input cannot be used (exit 2): a missing, unreadable or invalid claims file.
+
+    `path`, `line` and `column` (1-based) locate the problem when known; str() gives
+    `file:line:col: message`.
+    """
+
+    def __init__(
+        self, message: str, path: str = "", line: int | None = None, column: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        where = [self.path] if self.path else []
+        if self.line is not None:
+            where.append(str(self.line))
+            if self.column is not None:
+                where.append(str(self.column))
+        prefix = ":".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class PubMedError(FactcheckError):
+    """PubMed answered, but not with something usable (after retries)."""
+
+
+class PubMedUnavailable(PubMedError):
+    """PubMed could not be reached: connection errors, timeouts, 429/5xx after all retries."""
