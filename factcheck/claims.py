@@ -1,0 +1,374 @@
+"""Load and validate a claims file (CONTRACT §3) into `ClaimsFile`.
+
+The YAML is composed into nodes (never constructed as a whole), so every value keeps its
+line and column and every error can say `file:line:col: message`. Aliases are followed only
+within a node budget, so a "billion laughs" file is refused instead of expanded.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from factcheck import numbers
+from factcheck.errors import InputError
+from factcheck.models import Citation, Claim, ClaimsFile, Figure, Rate
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_NODES = 200_000
+MAX_QUOTE_CHARS = 10_000
+
+TOP_KEYS = ("article", "claims")
+CLAIM_KEYS = ("id", "quote", "cite", "figures")
+CITE_KEYS = ("pmid", "doi", "pmcid", "journal", "year", "month", "authors", "title", "affiliation")
+RATE_KEYS = ("count", "total", "percent")
+
+MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+
+
+def load_claims(path: str | Path) -> ClaimsFile:
+    """Read, parse and validate the claims file at `path`; raise InputError when unusable."""
+    name = str(path)
+    text = _read_text(Path(path), name)
+    root = _compose(text, name)
+    return _Reader(name).claims_file(root)
+
+
+def _read_text(path: Path, name: str) -> str:
+    if not path.exists():
+        raise InputError("no such file", name)
+    if path.is_dir():
+        raise InputError("is a directory, not a claims file", name)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", name)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", name) from None
+    if b"\x00" in data:
+        raise InputError("binary file: a claims file is YAML text", name)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, col = _position(data, exc.start)
+        raise InputError("not UTF-8 text (save the file as UTF-8)", name, line, col) from None
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    before = data[:offset]
+    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
+
+
+def _compose(text: str, name: str) -> Node:
+    if not text.strip():
+        raise InputError("file is empty: expected 'claims:' followed by a list of claims", name)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_error(exc, name) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"invalid YAML: {exc}", name) from None
+    if node is None:
+        raise InputError("file has no content: expected 'claims:' with a list of claims", name)
+    return node
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, name: str) -> InputError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or "invalid YAML"
+    if "'\\t'" in problem:
+        problem = "tab character: indent with spaces, not tabs"
+    elif exc.context:
+        problem = f"{problem} ({exc.context})"
+    line = mark.line + 1 if mark else None
+    column = mark.column + 1 if mark else None
+    return InputError(f"invalid YAML: {problem}", name, line, column)
+
+
+class _Reader:
+    """Turns composed YAML nodes into checked model objects, with positions in errors."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.visited = 0
+        self.constructor = SafeConstructor()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def error(self, node: Node, message: str) -> InputError:
+        mark = node.start_mark
+        return InputError(message, self.name, mark.line + 1, mark.column + 1)
+
+    def count(self, node: Node) -> None:
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            raise self.error(node, f"too many values (over {MAX_NODES:,}): refusing the file")
+
+    def mapping(self, node: Node, allowed: tuple[str, ...], what: str) -> dict[str, Node]:
+        self.count(node)
+        if not isinstance(node, MappingNode):
+            raise self.error(node, f"{what} must be a mapping of keys to values")
+        items: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            self.count(key_node)
+            key = key_node.value if isinstance(key_node, ScalarNode) else None
+            if not isinstance(key, str):
+                raise self.error(key_node, f"{what}: keys must be plain words")
+            if key not in allowed:
+                raise self.error(key_node, f"{what}: unknown key '{key}'{_suggest(key, allowed)}")
+            if key in items:
+                raise self.error(key_node, f"{what}: key '{key}' is given twice")
+            items[key] = value_node
+        return items
+
+    def scalar(self, node: Node, what: str) -> Any:
+        self.count(node)
+        if not isinstance(node, ScalarNode):
+            raise self.error(node, f"{what} must be a single value, not a list or mapping")
+        return self.constructor.construct_object(node)
+
+    def text(self, node: Node, what: str, *, required: bool = True) -> str:
+        value = self.scalar(node, what)
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.error(node, f"{what} must be text, got {_shown(value)}")
+        value = str(value).strip()
+        if required and not value:
+            raise self.error(node, f"{what} is empty")
+        return value
+
+    def sequence(self, node: Node, what: str) -> list[Node]:
+        self.count(node)
+        if not isinstance(node, SequenceNode):
+            raise self.error(node, f"{what} must be a list (items starting with '- ')")
+        return list(node.value)
+
+    # -- the schema ------------------------------------------------------------------------
+
+    def claims_file(self, root: Node) -> ClaimsFile:
+        top = self.mapping(root, TOP_KEYS, "claims file")
+        if "claims" not in top:
+            raise self.error(root, "missing 'claims:': expected a list of claims")
+        article = self.text(top["article"], "'article'") if "article" in top else None
+        claims: list[Claim] = []
+        seen: dict[str, int] = {}
+        for item in self.sequence(top["claims"], "'claims'"):
+            claim = self.claim(item, len(claims) + 1)
+            if claim.id in seen:
+                raise self.error(
+                    item, f"claim '{claim.id}': duplicate id (first used on line {seen[claim.id]})"
+                )
+            seen[claim.id] = claim.line
+            claims.append(claim)
+        if not claims:
+            raise self.error(top["claims"], "'claims' is empty: add at least one claim")
+        return ClaimsFile(path=self.name, claims=tuple(claims), article=article)
+
+    def claim(self, node: Node, index: int) -> Claim:
+        fields = self.mapping(node, CLAIM_KEYS, f"claim #{index}")
+        if "id" not in fields:
+            raise self.error(node, f"claim #{index}: missing 'id'")
+        claim_id = self.text(fields["id"], f"claim #{index}: 'id'")
+        label = f"claim '{claim_id}'"
+        if "quote" not in fields:
+            raise self.error(node, f"{label}: missing 'quote'")
+        quote = self.text(fields["quote"], f"{label}: 'quote'")
+        if len(quote) > MAX_QUOTE_CHARS:
+            raise self.error(
+                fields["quote"],
+                f"{label}: 'quote' is {len(quote):,} characters; quote one passage "
+                f"(at most {MAX_QUOTE_CHARS:,})",
+            )
+        cite = self.citation(fields["cite"], label) if "cite" in fields else None
+        if "figures" in fields:
+            figures, rates = self.figures(fields["figures"], label)
+            from_quote = False
+        else:
+            figures, rates = numbers.read_figures(quote)
+            from_quote = True
+        line = fields["id"].start_mark.line + 1
+        return Claim(claim_id, quote, line, cite, tuple(figures), tuple(rates), from_quote)
+
+    def citation(self, node: Node, label: str) -> Citation:
+        fields = self.mapping(node, CITE_KEYS, f"{label}: 'cite'")
+        values: dict[str, Any] = {}
+        for key, value_node in fields.items():
+            values[key] = _CITE_READERS[key](self, value_node, f"{label}: '{key}'")
+        lines = tuple((key, n.start_mark.line + 1) for key, n in fields.items())
+        return Citation(**values, lines=lines)
+
+    def figures(self, node: Node, label: str) -> tuple[list[Figure], list[Rate]]:
+        figures: list[Figure] = []
+        rates: list[Rate] = []
+        for item in self.sequence(node, f"{label}: 'figures'"):
+            line = item.start_mark.line + 1
+            if isinstance(item, MappingNode):
+                rate = self.rate(item, label, line)
+                rates.append(rate)
+                figures.extend(_rate_parts(rate))
+            else:
+                figures.append(self.figure(item, label, line))
+        return figures, rates
+
+    def figure(self, node: Node, label: str, line: int) -> Figure:
+        value = self.scalar(node, f"{label}: figure")
+        if isinstance(value, bool) or value is None:
+            raise self.error(node, f"{label}: figure must be a number or text like '77%'")
+        try:
+            figure = numbers.parse_figure(value)
+        except ValueError as exc:
+            raise self.error(node, f"{label}: figure {_shown(value)}: {exc}") from None
+        return _with_line(figure, line)
+
+    def rate(self, node: Node, label: str, line: int) -> Rate:
+        fields = self.mapping(node, RATE_KEYS, f"{label}: rate")
+        for key in ("count", "total"):
+            if key not in fields:
+                raise self.error(node, f"{label}: rate needs 'count' and 'total'")
+        count = self.whole(fields["count"], f"{label}: 'count'", minimum=0)
+        total = self.whole(fields["total"], f"{label}: 'total'", minimum=1)
+        if count > total:
+            raise self.error(fields["count"], f"{label}: count {count} is more than total {total}")
+        percent = None
+        if "percent" in fields:
+            percent = self.percent(fields["percent"], label, line)
+        text = f"{count} of {total}" + (f" ({percent.text})" if percent else "")
+        return Rate(count, total, percent, text, line)
+
+    def percent(self, node: Node, label: str, line: int) -> Figure:
+        raw = self.scalar(node, f"{label}: 'percent'")
+        written = f"{raw}%" if isinstance(raw, (int, float)) and not isinstance(raw, bool) else raw
+        figure = self.figure_from(node, written, label, line)
+        if not figure.percent:
+            figure = replace(figure, percent=True, text=f"{figure.text}%")
+        if figure.value < 0 or figure.value > 100:
+            raise self.error(node, f"{label}: percent {figure.text} is not a share (0-100%)")
+        return figure
+
+    def figure_from(self, node: Node, raw: object, label: str, line: int) -> Figure:
+        try:
+            return _with_line(numbers.parse_figure(raw), line)
+        except ValueError as exc:
+            raise self.error(node, f"{label}: 'percent' {_shown(raw)}: {exc}") from None
+
+    def whole(self, node: Node, what: str, *, minimum: int) -> int:
+        value = self.scalar(node, what)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(node, f"{what} must be a whole number, got {_shown(value)}")
+        if value < minimum:
+            raise self.error(node, f"{what} must be at least {minimum}, got {value}")
+        return value
+
+    # -- cite fields -----------------------------------------------------------------------
+
+    def pmid(self, node: Node, what: str) -> str:
+        value = self.text(node, what)
+        if not value.isdigit() or len(value) > 9:
+            raise self.error(node, f"{what} must be a PubMed ID (digits), got {_shown(value)}")
+        return value
+
+    def doi(self, node: Node, what: str) -> str:
+        value = self.text(node, what)
+        for prefix in ("https://doi.org/", "http://dx.doi.org/", "doi:"):
+            if value.lower().startswith(prefix):
+                value = value[len(prefix) :].strip()
+        if not value.startswith("10.") or "/" not in value:
+            raise self.error(node, f"{what} must look like 10.1234/abc, got {_shown(value)}")
+        return value
+
+    def pmcid(self, node: Node, what: str) -> str:
+        value = self.text(node, what).upper()
+        digits = value.removeprefix("PMC")
+        if not digits.isdigit():
+            raise self.error(node, f"{what} must look like PMC1234567, got {_shown(value)}")
+        return f"PMC{digits}"
+
+    def year(self, node: Node, what: str) -> int:
+        value = self.scalar(node, what)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(node, f"{what} must be a whole number, got {_shown(value)}")
+        if not 1800 <= value <= 2100:
+            raise self.error(node, f"{what} must be a year like 2018, got {value}")
+        return value
+
+    def month(self, node: Node, what: str) -> int:
+        value = self.scalar(node, what)
+        month = _month_number(value)
+        if month is None:
+            raise self.error(
+                node, f"{what} must be a month name, abbreviation or 1-12, got {_shown(value)}"
+            )
+        return month
+
+    def authors(self, node: Node, what: str) -> tuple[str, ...]:
+        if isinstance(node, ScalarNode):
+            return (self.text(node, what),)
+        return tuple(self.text(item, f"{what} entry") for item in self.sequence(node, what))
+
+    def plain(self, node: Node, what: str) -> str:
+        return self.text(node, what)
+
+
+_CITE_READERS: dict[str, Callable[[_Reader, Node, str], Any]] = {
+    "pmid": _Reader.pmid,
+    "doi": _Reader.doi,
+    "pmcid": _Reader.pmcid,
+    "journal": _Reader.plain,
+    "year": _Reader.year,
+    "month": _Reader.month,
+    "authors": _Reader.authors,
+    "title": _Reader.plain,
+    "affiliation": _Reader.plain,
+}
+
+
+def _month_number(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 1 <= value <= 12 else None
+    if not isinstance(value, str):
+        return None
+    word = value.strip().lower().rstrip(".")
+    if word.isdigit():
+        return _month_number(int(word))
+    for number, name in enumerate(MONTHS, start=1):
+        if len(word) >= 3 and name.startswith(word):
+            return number
+    return None
+
+
+def _rate_parts(rate: Rate) -> list[Figure]:
+    parts = [
+        Figure(text=str(rate.count), value=rate.count, line=rate.line),
+        Figure(text=str(rate.total), value=rate.total, line=rate.line),
+    ]
+    if rate.percent:
+        parts.append(rate.percent)
+    return parts
+
+
+def _with_line(figure: Figure, line: int) -> Figure:
+    return replace(figure, line=line)
+
+
+def _suggest(word: str, allowed: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, allowed, n=1, cutoff=0.5)
+    if not close and any(a in word for a in allowed):
+        close = [a for a in allowed if a in word][:1]
+    hint = f"did you mean '{close[0]}'?" if close else "expected one of: " + ", ".join(allowed)
+    return f" ({hint})"
+
+
+def _shown(value: object) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
