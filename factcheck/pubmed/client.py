@@ -1,0 +1,538 @@
+"""The NCBI E-utilities client: identified, rate-limited, patient, and cached on disk.
+
+How one call goes (`search` or each `fetch` batch):
+
+1. Cache lookup (unless `refresh`): a stored answer is parsed and returned without waiting for
+   the rate limiter. `offline` stops here: a miss raises `PubMedUnavailable`.
+2. Once the circuit breaker has tripped, a miss fails at once with `PubMedUnavailable`.
+3. Up to `max_tries` attempts, each after the shared rate limiter; between attempts a jittered
+   exponential back-off (0.5, 1, 2 … s; at least `Retry-After`, and at least 1 s after a 429,
+   which also halves the rate, down to a quarter; 10 s at most per wait, 30 s in all).
+   Connection errors, timeouts, 429, 5xx, HTML pages sent with 200, error bodies (`<ERROR>`
+   envelopes, truncated XML, JSON `ERROR`/`error`) and 400s relaying a backend failure are
+   retried. Another 400 is an input error: `PubMedError` at once.
+4. The body is parsed (that is the validation); only then is the response saved in the cache.
+   Error answers are never stored; definite answers ("no hit", an empty article set) are.
+5. If every attempt failed because PubMed did not answer (connection, timeout, 429, 5xx, HTML
+   maintenance page), or at once on a 403/404 (blocked, wrong base URL), the breaker trips:
+   `unreachable` turns True and every later call that the cache cannot answer fails fast.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import TypedDict, TypeVar
+
+import platformdirs
+import requests
+import requests_cache
+
+from factcheck import __version__
+from factcheck.errors import PubMedError, PubMedUnavailable
+from factcheck.models import Paper
+from factcheck.pubmed.parse import SearchResult, parse_efetch, parse_esearch
+
+__all__ = [
+    "DEFAULT_EUTILS_URL",
+    "ClientStats",
+    "EutilsClient",
+    "default_cache_dir",
+]
+
+DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+TOOL = "factcheck"
+BATCH_SIZE = 200
+"""PMIDs per EFetch request; a fetch of more than this many ids sends its batches by POST."""
+
+CACHE_FILE = "eutils.sqlite"
+ESEARCH_TTL = timedelta(days=7)
+EFETCH_TTL = timedelta(days=30)
+
+_SAFETY = 1.05  # the limiter's interval is 5% above 1/rate (0.35 s at 3/s, 0.105 s at 10/s)
+_BACKOFF = 0.5  # first back-off, doubled on each retry: 0.5, 1, 2 … s (±20% jitter)
+_MAX_DELAY = 10.0  # longest single wait between tries, Retry-After included
+_MAX_TOTAL_WAIT = 30.0  # longest total back-off for one request
+_LONG_TERM = 1000  # ESearch terms longer than this go by POST
+_TRANSIENT_400 = (
+    "timeout",
+    "timed out",
+    "proxy_stream",
+    "failed to connect",
+    "bad gateway",
+    "temporarily unavailable",
+    "service unavailable",
+    "server error",
+    "error reading from remote server",
+    "empty response",
+    "backend failed",
+)
+
+_log = logging.getLogger("factcheck")
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class ClientStats:
+    """What the client did so far: attempts sent over the network, answers served from the
+    cache, and retries (attempts after the first for the same request)."""
+
+    requests_sent: int = 0
+    from_cache: int = 0
+    retries: int = 0
+    offline_misses: int = 0
+
+
+def default_cache_dir() -> Path:
+    """The cache directory: `$FACTCHECK_CACHE_DIR`, else the user cache dir for factcheck."""
+    configured = os.environ.get("FACTCHECK_CACHE_DIR", "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    return platformdirs.user_cache_path("factcheck")
+
+
+class _RateLimiter:
+    """Minimum interval between network attempts, shared by every thread of one client."""
+
+    def __init__(
+        self, rate: float, sleep: Callable[[float], None], clock: Callable[[], float]
+    ) -> None:
+        if rate <= 0:
+            raise ValueError(f"rate must be positive, not {rate}")
+        self._base = self._interval = _SAFETY / rate
+        self._sleep = sleep
+        self._clock = clock
+        self._next: float | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two attempts now (grows after a 429)."""
+        return self._interval
+
+    def wait(self) -> None:
+        """Block until the next attempt may start, and book the slot after it."""
+        with self._lock:
+            now = self._clock()
+            if self._next is not None and now < self._next:
+                self._sleep(self._next - now)
+                now = max(self._clock(), self._next)
+            self._next = now + self._interval
+
+    def slow_down(self) -> None:
+        """After a 429: double the interval, up to four times the nominal one."""
+        with self._lock:
+            self._interval = min(self._interval * 2, self._base * 4)
+
+
+class _Failure(Exception):
+    """One failed attempt. `down`: PubMed did not answer (counts toward the breaker);
+    `retry`: worth another try; `wait`: the least back-off the server asked for."""
+
+    def __init__(self, reason: str, *, down: bool, retry: bool = True, wait: float = 0.0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.down = down
+        self.retry = retry
+        self.wait = wait
+
+
+class _Args(TypedDict):
+    params: dict[str, str] | None
+    data: dict[str, str] | None
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One E-utilities request. `params` say what is asked and make the cache key; the
+    identity parameters (tool, email, api_key) are added only when sending."""
+
+    endpoint: str
+    url: str
+    params: dict[str, str]
+    post: bool
+    ttl: timedelta
+
+    @property
+    def method(self) -> str:
+        return "POST" if self.post else "GET"
+
+    def args(self, identity: Mapping[str, str] | None = None) -> _Args:
+        """`requests` arguments: the parameters in the URL (GET) or as a form body (POST)."""
+        params = {**self.params, **(identity or {})}
+        return {"params": None, "data": params} if self.post else {"params": params, "data": None}
+
+
+class EutilsClient:
+    """A well-behaved NCBI E-utilities client for PubMed (see the module docstring)."""
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_EUTILS_URL,
+        *,
+        email: str | None = None,
+        api_key: str | None = None,
+        cache_dir: Path | None = None,
+        offline: bool = False,
+        refresh: bool = False,
+        timeout: float = 10.0,
+        max_tries: int = 4,
+        rate: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Set up the client; `cache_dir=None` disables the disk cache.
+
+        `rate` is requests per second (default 3, or 10 with an `api_key`). `sleep` and `clock`
+        are injectable for tests.
+        """
+        self._base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self._identity = {"tool": TOOL}
+        if email:
+            self._identity["email"] = email
+        if api_key:
+            self._identity["api_key"] = api_key
+        self._api_key = api_key or ""
+        self._offline = offline
+        self._refresh = refresh
+        self._timeout = timeout
+        self._max_tries = max(1, max_tries)
+        self._limiter = _RateLimiter(rate or (10.0 if api_key else 3.0), sleep, clock)
+        self._sleep = sleep
+        self._clock = clock
+        self._jitter = random.Random()
+        self._lock = threading.Lock()
+        self._stats = ClientStats()
+        self._down_reason: str | None = None
+        self._session = requests.Session()
+        self._session.headers["User-Agent"] = f"factcheck/{__version__}"
+        self._cache: requests_cache.CachedSession | None = None
+        if cache_dir is not None:
+            self._cache = self._open_cache(cache_dir)
+
+    # --- public API --------------------------------------------------------------------
+
+    def search(self, term: str, retmax: int = 20) -> SearchResult:
+        """Run an ESearch on PubMed and return the PMIDs found (at most `retmax`, ≤ 9,999)."""
+        if not term.strip():
+            raise ValueError("empty PubMed search term")
+        retmax = min(max(retmax, 0), 9999)
+        params = {"db": "pubmed", "term": term, "retmax": str(retmax), "retmode": "json"}
+        call = self._call("esearch.fcgi", params, post=len(term) > _LONG_TERM, ttl=ESEARCH_TTL)
+        return self._answer(call, parse_esearch)
+
+    def fetch(self, pmids: Sequence[str]) -> dict[str, Paper]:
+        """Fetch PubMed records by PMID: one EFetch per 200 ids (POST when more than 200 in all).
+
+        Unknown PMIDs, and strings that are not PMIDs, are simply absent from the result.
+        """
+        ids = sorted({str(p).strip() for p in pmids if str(p).strip().isdigit()}, key=int)
+        post = len(ids) > BATCH_SIZE
+        papers: dict[str, Paper] = {}
+        for batch in _chunks(ids, BATCH_SIZE):
+            params = {"db": "pubmed", "id": ",".join(batch), "retmode": "xml"}
+            call = self._call("efetch.fcgi", params, post=post, ttl=EFETCH_TTL)
+            papers.update(self._answer(call, parse_efetch))
+        return papers
+
+    @property
+    def stats(self) -> ClientStats:
+        """Counters so far (a snapshot)."""
+        return self._stats
+
+    @property
+    def unreachable(self) -> bool:
+        """True once PubMed has been found unreachable (the circuit breaker tripped)."""
+        return self._down_reason is not None
+
+    @property
+    def offline(self) -> bool:
+        """True when only the cache may answer (`--offline`)."""
+        return self._offline
+
+    @property
+    def caching(self) -> bool:
+        """True while a disk cache is in use (False when disabled, or dropped as broken)."""
+        return self._cache is not None
+
+    def close(self) -> None:
+        """Close the HTTP session and the cache."""
+        self._session.close()
+        if self._cache is not None:
+            self._cache.close()  # type: ignore[no-untyped-call]
+
+    def __enter__(self) -> EutilsClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- one request -------------------------------------------------------------------
+
+    def _call(self, endpoint: str, params: dict[str, str], *, post: bool, ttl: timedelta) -> _Call:
+        url = self._base_url + endpoint
+        return _Call(endpoint, url, params, post, ttl)
+
+    def _answer(self, call: _Call, parse: Callable[[bytes], _T]) -> _T:
+        if not self._refresh:
+            cached = self._from_cache(call, parse)
+            if cached is not None:
+                return cached[0]
+        if self._offline:
+            self._stats = replace(self._stats, offline_misses=self._stats.offline_misses + 1)
+            raise PubMedUnavailable(f"{_describe(call)} is not in the cache (offline)")
+        if self._down_reason is not None:
+            raise PubMedUnavailable(self._down_reason)
+        response, value = self._send(call, parse)
+        self._store(call, response)
+        return value
+
+    def _send(self, call: _Call, parse: Callable[[bytes], _T]) -> tuple[requests.Response, _T]:
+        started = self._clock()
+        failures: list[_Failure] = []
+        waited = 0.0
+        for attempt in range(1, self._max_tries + 1):
+            if failures:
+                delay = self._pause(call, attempt, failures[-1], _MAX_TOTAL_WAIT - waited)
+                if delay is None:
+                    break
+                waited += delay
+            if self._down_reason is not None:  # another thread found PubMed down meanwhile
+                raise PubMedUnavailable(self._down_reason)
+            try:
+                return self._attempt(call, parse)
+            except _Failure as failure:
+                failures.append(failure)
+                if not failure.retry:
+                    break
+        raise self._give_up(call, failures, self._clock() - started)
+
+    def _pause(self, call: _Call, attempt: int, last: _Failure, budget: float) -> float | None:
+        """Sleep before retry `attempt` (jittered exponential back-off, at least `last.wait`);
+        None, without sleeping, when that would exceed the wait `budget`."""
+        delay = _BACKOFF * 2.0 ** (attempt - 2) * self._jitter.uniform(0.8, 1.2)
+        delay = min(max(delay, last.wait), _MAX_DELAY)
+        if delay > budget:
+            return None
+        _log.info(
+            "%s: %s; retrying in %.1f s (try %d of %d)",
+            call.endpoint,
+            last.reason,
+            delay,
+            attempt,
+            self._max_tries,
+        )
+        self._sleep(delay)
+        self._count(retries=1)
+        return delay
+
+    def _attempt(self, call: _Call, parse: Callable[[bytes], _T]) -> tuple[requests.Response, _T]:
+        self._limiter.wait()
+        self._count(requests_sent=1)
+        try:
+            response = self._session.request(
+                call.method, call.url, timeout=self._timeout, **call.args(self._identity)
+            )
+        except requests.Timeout:
+            raise _Failure(f"no answer within {self._timeout:g} s", down=True) from None
+        except requests.RequestException as exc:
+            raise _Failure(f"connection failed ({type(exc).__name__})", down=True) from None
+        return response, self._check(response, parse)
+
+    def _check(self, response: requests.Response, parse: Callable[[bytes], _T]) -> _T:
+        """Parse a network answer, or raise the `_Failure` it amounts to."""
+        status = response.status_code
+        if status == 429:
+            self._limiter.slow_down()
+            wait = max(_retry_after(response), 1.0)
+            raise _Failure(f"HTTP 429 ({_snippet(response)})", down=True, wait=wait)
+        if status >= 500:
+            raise _Failure(f"HTTP {status}", down=True, wait=_retry_after(response))
+        if status == 200 and _is_html(response):  # a maintenance or "blocked" page
+            raise _Failure("an HTML page instead of data", down=True)
+        if status == 400:  # an input error, unless NCBI relays a backend failure this way
+            transient = any(marker in response.text.lower() for marker in _TRANSIENT_400)
+            raise _Failure(f"HTTP 400: {_snippet(response)}", down=False, retry=transient)
+        if status != 200:  # 403 blocked, 404 wrong base URL…: every request would get it
+            raise _Failure(f"HTTP {status} from {_where(response)}", down=True, retry=False)
+        try:
+            return parse(response.content)
+        except PubMedError as exc:
+            raise _Failure(str(exc), down=False) from None
+
+    def _give_up(self, call: _Call, failures: list[_Failure], elapsed: float) -> PubMedError:
+        """The error to raise after the last attempt; trips the breaker when PubMed is down."""
+        last = failures[-1]
+        tries = f"{len(failures)} tr{'y' if len(failures) == 1 else 'ies'} over {elapsed:.1f} s"
+        if not all(f.down for f in failures):
+            if not last.retry:
+                return PubMedError(f"{_describe(call)}: {last.reason}")
+            why = f"PubMed kept answering with errors ({tries}): {last.reason}"
+            return PubMedError(f"{_describe(call)}: {why}")
+        if last.retry:
+            reason = f"PubMed did not answer ({tries}): {last.reason}"
+        else:
+            reason = f"PubMed refused the request: {last.reason}"
+        with self._lock:
+            self._down_reason = reason
+        _log.warning("%s; not trying PubMed again in this run", reason)
+        return PubMedUnavailable(reason)
+
+    def _count(self, *, requests_sent: int = 0, from_cache: int = 0, retries: int = 0) -> None:
+        with self._lock:
+            old = self._stats
+            self._stats = replace(
+                old,
+                requests_sent=old.requests_sent + requests_sent,
+                from_cache=old.from_cache + from_cache,
+                retries=old.retries + retries,
+            )
+
+    # --- the disk cache ----------------------------------------------------------------
+
+    def _open_cache(self, cache_dir: Path) -> requests_cache.CachedSession | None:
+        """A requests-cache session used only to store and look up validated answers."""
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            cache = requests_cache.CachedSession(
+                str(cache_dir / CACHE_FILE),
+                backend="sqlite",
+                allowable_methods=("GET", "POST"),
+                ignored_parameters=("api_key", "email", "tool"),
+                read_only=True,  # answers are saved by hand, after validation (_store)
+                stale_if_error=self._offline,  # offline, an expired answer beats none
+            )
+            len(cache.cache.responses)  # touch the database: a corrupt file fails here
+        except Exception as exc:  # any cache trouble: run without it
+            self._drop_cache(exc, cache_dir)
+            return None
+        for prefix in ("http://", "https://"):  # lookups must never reach the network
+            cache.mount(prefix, _NoNetwork())
+        return cache
+
+    def _from_cache(self, call: _Call, parse: Callable[[bytes], _T]) -> tuple[_T] | None:
+        if self._cache is None:
+            return None
+        try:
+            response = self._cache.request(
+                call.method, call.url, only_if_cached=True, **call.args()
+            )
+        except Exception as exc:  # a cache that fails to read is dropped, never fatal
+            self._drop_cache(exc)
+            return None
+        if not getattr(response, "from_cache", False) or response.status_code != 200:
+            return None
+        try:
+            value = parse(response.content)
+        except PubMedError:  # stored before validation existed, or damaged: fetch again
+            return None
+        self._count(from_cache=1)
+        return (value,)
+
+    def _store(self, call: _Call, response: requests.Response) -> None:
+        if self._cache is None:
+            return
+        try:
+            # Keyed on the request without identity, as the lookup in _from_cache is.
+            unidentified = requests.Request(call.method, call.url, **call.args())
+            key = self._cache.cache.create_key(self._cache.prepare_request(unidentified))
+            expires = datetime.now(timezone.utc) + call.ttl
+            self._cache.cache.save_response(response, cache_key=key, expires=expires)
+        except Exception as exc:  # a cache that fails to write is dropped, never fatal
+            self._drop_cache(exc)
+
+    def _drop_cache(self, exc: Exception, where: Path | None = None) -> None:
+        place = f" in {where}" if where else ""
+        _log.warning(
+            "the PubMed cache%s cannot be used (%s: %s); continuing without it",
+            place,
+            type(exc).__name__,
+            self._redact(str(exc)),
+        )
+        cache, self._cache = self._cache, None
+        if cache is not None:
+            try:
+                cache.close()  # type: ignore[no-untyped-call]
+            except Exception:  # closing a broken cache may fail too; nothing more to do
+                _log.debug("closing the broken cache failed", exc_info=True)
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._api_key, "***") if self._api_key else text
+
+
+class _NoNetwork(requests.adapters.BaseAdapter):
+    """Transport of the cache session: answers 504 instead of ever sending a request."""
+
+    def send(
+        self, request: requests.PreparedRequest, *args: object, **kwargs: object
+    ) -> requests.Response:
+        response = requests.Response()
+        response.status_code = 504
+        response.request = request
+        response.url = request.url or ""
+        return response
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def _describe(call: _Call) -> str:
+    if call.endpoint.startswith("esearch"):
+        return f"PubMed search {call.params.get('term', '')!r}"
+    ids = call.params.get("id", "").split(",")
+    shown = ",".join(ids[:3]) + (f",… ({len(ids)} PMIDs)" if len(ids) > 3 else "")
+    return f"PubMed record{'s' if len(ids) > 1 else ''} {shown}"
+
+
+def _retry_after(response: requests.Response) -> float:
+    """Seconds asked for by a Retry-After header (delta-seconds or HTTP date); 0 if none."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return 0.0
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 0.0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max((when - datetime.now(timezone.utc)).total_seconds(), 0.0)
+
+
+def _is_html(response: requests.Response) -> bool:
+    if "html" in response.headers.get("Content-Type", "").lower():
+        return True
+    head = response.content[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+def _where(response: requests.Response) -> str:
+    """The URL answered, without its query string (which may hold the api_key)."""
+    return response.url.split("?", 1)[0]
+
+
+def _snippet(response: requests.Response, size: int = 120) -> str:
+    text = " ".join(response.text.split())
+    return text[:size] + ("…" if len(text) > size else "")
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,340 @@
+"""PubMed EFetch XML and ESearch JSON -> factcheck data.
+
+Pure functions, no I/O. Everything NCBI sends is treated as hostile: XML is parsed with
+defusedxml (no entity expansion, no external DTDs), and any answer that is not the expected
+document (an `<ERROR>` envelope, a truncated body, an HTML page, JSON with an `ERROR`) raises
+`PubMedError`, so the client can retry and never caches it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml  # type: ignore[import-untyped]
+import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
+
+from factcheck.errors import PubMedError
+from factcheck.models import Author, Paper, PubDate
+
+__all__ = ["SearchResult", "parse_efetch", "parse_esearch"]
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MEDLINE_DATE = re.compile(r"^\s*(\d{4})(?:\s+([A-Za-z]+))?")
+_RETRACTION_REFS = ("RetractionIn", "RetractedandRepublishedIn")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One ESearch answer.
+
+    `count` is the total number of hits (`ids` holds at most `retmax` of them). PubMed drops
+    search phrases it does not know and runs the rest of the query, so a strict lookup must treat
+    a non-empty `phrases_not_found` (or `fields_not_found`) as a failed lookup.
+    """
+
+    ids: tuple[str, ...]
+    count: int
+    phrases_not_found: tuple[str, ...] = ()
+    query_translation: str = ""
+    fields_not_found: tuple[str, ...] = ()
+
+
+# --- ESearch JSON -------------------------------------------------------------------------
+
+
+def parse_esearch(body: bytes) -> SearchResult:
+    """Read an ESearch `retmode=json` answer; raise `PubMedError` on any error shape."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PubMedError(f"ESearch answer is not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise PubMedError("ESearch answer is not a JSON object")
+    if data.get("error"):
+        raise PubMedError(f"PubMed reported an error: {data['error']}")
+    result = data.get("esearchresult")
+    if not isinstance(result, dict):
+        raise PubMedError("ESearch answer has no esearchresult")
+    if result.get("ERROR"):
+        raise PubMedError(f"PubMed reported an error: {result['ERROR']}")
+    ids = tuple(str(uid) for uid in result.get("idlist") or ())
+    try:
+        count = int(result.get("count", len(ids)))
+    except (TypeError, ValueError):
+        raise PubMedError(f"ESearch count is not a number: {result.get('count')!r}") from None
+    errors = result.get("errorlist") or {}
+    return SearchResult(
+        ids=ids,
+        count=count,
+        phrases_not_found=_strings(errors.get("phrasesnotfound")),
+        query_translation=str(result.get("querytranslation") or ""),
+        fields_not_found=_strings(errors.get("fieldsnotfound")),
+    )
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(str(item) for item in value if str(item).strip())
+
+
+# --- EFetch XML ---------------------------------------------------------------------------
+
+
+def parse_efetch(xml: bytes) -> dict[str, Paper]:
+    """Read an EFetch `db=pubmed&retmode=xml` answer into papers keyed by PMID.
+
+    An empty `<PubmedArticleSet/>` gives `{}` (unknown PMIDs are simply absent). An `<ERROR>`
+    envelope, a truncated or invalid document, or XML with entity declarations raises
+    `PubMedError`.
+    """
+    root = _parse_xml(xml)
+    error = root if root.tag == "ERROR" else root.find("ERROR")
+    if error is not None:
+        raise PubMedError(f"PubMed reported an error: {_text(error) or 'empty ERROR element'}")
+    if root.tag != "PubmedArticleSet":
+        raise PubMedError(f"expected <PubmedArticleSet>, PubMed sent <{root.tag}>")
+    papers: dict[str, Paper] = {}
+    for child in root:
+        if child.tag == "PubmedArticle":
+            paper = _article(child)
+        elif child.tag == "PubmedBookArticle":
+            paper = _book(child)
+        else:  # DeleteCitation and anything NCBI adds later
+            continue
+        if paper.pmid:
+            papers[paper.pmid] = paper
+    return papers
+
+
+def _parse_xml(xml: bytes) -> Element:
+    try:
+        root: Element = SafeET.fromstring(
+            xml, forbid_dtd=False, forbid_entities=True, forbid_external=True
+        )
+    except defusedxml.DefusedXmlException as exc:
+        raise PubMedError(f"PubMed XML refused: {exc}") from None
+    except ParseError as exc:
+        raise PubMedError(f"PubMed sent malformed or truncated XML ({exc})") from None
+    return root
+
+
+def _article(node: Element) -> Paper:
+    citation = _require(node, "MedlineCitation")
+    article = _require(citation, "Article")
+    journal = article.find("Journal")
+    issue = journal.find("JournalIssue") if journal is not None else None
+    info = citation.find("MedlineJournalInfo")
+    pub_types = _pub_types(article)
+    retracted, notices = _retraction(citation, pub_types)
+    return Paper(
+        pmid=_text(citation.find("PMID")),
+        title=_text(article.find("ArticleTitle")),
+        abstract=_abstract(article.find("Abstract")),
+        doi=_doi(node.find("PubmedData/ArticleIdList"), article),
+        pmcid=_article_id(node.find("PubmedData/ArticleIdList"), "pmc"),
+        journal_title=_text(journal.find("Title")) if journal is not None else "",
+        journal_iso=_text(journal.find("ISOAbbreviation")) if journal is not None else "",
+        journal_medline_ta=_text(info.find("MedlineTA")) if info is not None else "",
+        nlm_id=_text(info.find("NlmUniqueID")) if info is not None else "",
+        issns=_issns(journal, info),
+        print_date=_pub_date(issue.find("PubDate") if issue is not None else None),
+        electronic_date=_electronic_date(article),
+        volume=_text(issue.find("Volume")) if issue is not None else "",
+        issue=_text(issue.find("Issue")) if issue is not None else "",
+        pages=_pages(article.find("Pagination")),
+        authors=_authors(article.find("AuthorList")),
+        publication_types=pub_types,
+        retracted=retracted,
+        retraction_notices=notices,
+        errata=_comments(citation, ("ErratumIn",)),
+        concerns=_comments(citation, ("ExpressionOfConcernIn",)),
+    )
+
+
+def _book(node: Element) -> Paper:
+    """A `PubmedBookArticle` (book or chapter): best effort, the container goes in journal_title."""
+    document = _require(node, "BookDocument")
+    book = document.find("Book")
+    book_title = _text(book.find("BookTitle")) if book is not None else ""
+    authors = document.find("AuthorList")
+    if authors is None and book is not None:
+        authors = book.find("AuthorList")
+    pub_types = _pub_types(document)
+    retracted, notices = _retraction(document, pub_types)
+    return Paper(
+        pmid=_text(document.find("PMID")),
+        title=_text(document.find("ArticleTitle")) or book_title,
+        abstract=_abstract(document.find("Abstract")),
+        doi=_doi(document.find("ArticleIdList"), document, book),
+        journal_title=book_title,
+        print_date=_pub_date(book.find("PubDate") if book is not None else None),
+        pages=_pages(document.find("Pagination")),
+        authors=_authors(authors),
+        publication_types=pub_types,
+        retracted=retracted,
+        retraction_notices=notices,
+        errata=_comments(document, ("ErratumIn",)),
+        concerns=_comments(document, ("ExpressionOfConcernIn",)),
+        is_book=True,
+    )
+
+
+def _require(node: Element, path: str) -> Element:
+    found = node.find(path)
+    if found is None:
+        raise PubMedError(f"<{node.tag}> has no <{path}>")
+    return found
+
+
+def _text(node: Element | None) -> str:
+    """All the text of `node`, inline markup (<i>, <sup>, MathML) included, spaces collapsed."""
+    if node is None:
+        return ""
+    return " ".join("".join(node.itertext()).split())
+
+
+def _abstract(node: Element | None) -> str:
+    """Abstract sections one per line, structured ones as "LABEL: text"."""
+    if node is None:
+        return ""
+    parts = []
+    for section in node.findall("AbstractText"):
+        text = _text(section)
+        label = (section.get("Label") or "").strip()
+        parts.append(f"{label}: {text}" if label and text else text)
+    return "\n".join(part for part in parts if part)
+
+
+def _article_id(ids: Element | None, kind: str) -> str | None:
+    if ids is None:
+        return None
+    for item in ids.findall("ArticleId"):
+        if item.get("IdType") == kind and _text(item):
+            return _text(item)
+    return None
+
+
+def _doi(ids: Element | None, *holders: Element | None) -> str | None:
+    """The record's own DOI: its ArticleIdList (never ReferenceList), else an ELocationID."""
+    doi = _article_id(ids, "doi")
+    if doi:
+        return doi
+    for holder in holders:
+        if holder is None:
+            continue
+        for location in holder.findall("ELocationID"):
+            valid = location.get("ValidYN", "Y") != "N"
+            if location.get("EIdType") == "doi" and valid and _text(location):
+                return _text(location)
+    return None
+
+
+def _issns(journal: Element | None, info: Element | None) -> tuple[str, ...]:
+    found = journal.findall("ISSN") if journal is not None else []
+    found += info.findall("ISSNLinking") if info is not None else []
+    issns: list[str] = []
+    for node in found:
+        value = _text(node)
+        if value and value not in issns:
+            issns.append(value)
+    return tuple(issns)
+
+
+def _month(value: str) -> int | None:
+    value = value.strip().lower()
+    if value.isdigit():
+        number = int(value)
+        return number if 1 <= number <= 12 else None
+    return _MONTHS.index(value[:3]) + 1 if value[:3] in _MONTHS else None
+
+
+def _int(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if value.isdigit() else None
+
+
+def _pub_date(node: Element | None) -> PubDate:
+    """`PubDate`/`ArticleDate`: Year+Month(+Day), Year+Season, or a free-text MedlineDate."""
+    if node is None:
+        return PubDate()
+    medline = _text(node.find("MedlineDate"))
+    if medline:
+        match = _MEDLINE_DATE.match(medline)
+        if not match:
+            return PubDate(text=medline)
+        month = _month(match.group(2)) if match.group(2) else None
+        return PubDate(year=int(match.group(1)), month=month, text=medline)
+    year = _int(_text(node.find("Year")))
+    raw_month = _text(node.find("Month"))
+    month = _month(raw_month) if raw_month else None
+    day = _int(_text(node.find("Day"))) if month else None
+    season = _text(node.find("Season"))
+    shown_month = _MONTHS[month - 1].title() if month else raw_month
+    parts = [str(year) if year else "", shown_month or season, str(day) if day else ""]
+    return PubDate(year=year, month=month, day=day, text=" ".join(p for p in parts if p))
+
+
+def _electronic_date(article: Element) -> PubDate | None:
+    for node in article.findall("ArticleDate"):
+        if node.get("DateType", "Electronic") == "Electronic":
+            return _pub_date(node)
+    return None
+
+
+def _pages(node: Element | None) -> str:
+    if node is None:
+        return ""
+    medline = _text(node.find("MedlinePgn"))
+    if medline:
+        return medline
+    start, end = _text(node.find("StartPage")), _text(node.find("EndPage"))
+    return f"{start}-{end}" if start and end else start
+
+
+def _authors(node: Element | None) -> tuple[Author, ...]:
+    if node is None:
+        return ()
+    authors = []
+    for person in node.findall("Author"):
+        if person.get("ValidYN") == "N":
+            continue
+        affiliations = tuple(
+            text for a in person.findall("AffiliationInfo/Affiliation") if (text := _text(a))
+        )
+        last = _text(person.find("LastName")) or _text(person.find("CollectiveName"))
+        if not last:
+            continue
+        authors.append(
+            Author(
+                last=last,
+                initials=_text(person.find("Initials")),
+                fore=_text(person.find("ForeName")),
+                affiliations=affiliations,
+            )
+        )
+    return tuple(authors)
+
+
+def _pub_types(node: Element) -> tuple[str, ...]:
+    types = node.findall("PublicationTypeList/PublicationType") + node.findall("PublicationType")
+    return tuple(text for t in types if (text := _text(t)))
+
+
+def _comments(citation: Element, ref_types: tuple[str, ...]) -> tuple[str, ...]:
+    """RefSource of each CommentsCorrections of the given RefTypes ("Neurology. 2014;1:2")."""
+    items = citation.findall("CommentsCorrectionsList/CommentsCorrections")
+    return tuple(
+        _text(item.find("RefSource")) or f"PMID {_text(item.find('PMID'))}"
+        for item in items
+        if item.get("RefType") in ref_types
+    )
+
+
+def _retraction(citation: Element, pub_types: tuple[str, ...]) -> tuple[bool, tuple[str, ...]]:
+    notices = _comments(citation, _RETRACTION_REFS)
+    retracted = bool(notices) or any(t.lower() == "retracted publication" for t in pub_types)
+    return retracted, notices
