@@ -174,10 +174,12 @@ class _Reader:
         return ClaimsFile(path=self.name, claims=tuple(claims), article=article)
 
     def claim(self, node: Node, index: int) -> Claim:
-        fields = self.mapping(node, CLAIM_KEYS, f"claim #{index}")
+        peeked = _peek_id(node)
+        label = f"claim '{peeked}'" if peeked else f"claim #{index}"
+        fields = self.mapping(node, CLAIM_KEYS, label)
         if "id" not in fields:
-            raise self.error(node, f"claim #{index}: missing 'id'")
-        claim_id = self.text(fields["id"], f"claim #{index}: 'id'")
+            raise self.error(node, f"{label}: missing 'id'")
+        claim_id = self.text(fields["id"], f"{label}: 'id'")
         label = f"claim '{claim_id}'"
         if "quote" not in fields:
             raise self.error(node, f"{label}: missing 'quote'")
@@ -329,6 +331,16 @@ _CITE_READERS: dict[str, Callable[[_Reader, Node, str], Any]] = {
     "title": _Reader.plain,
     "affiliation": _Reader.plain,
 }
+
+
+def _peek_id(node: Node) -> str | None:
+    """The claim's id, read ahead so that even its first error can name the claim."""
+    if not isinstance(node, MappingNode):
+        return None
+    for key, value in node.value:
+        if isinstance(key, ScalarNode) and key.value == "id" and isinstance(value, ScalarNode):
+            return str(value.value).strip() or None
+    return None
 
 
 def _month_number(value: object) -> int | None:

@@ -1,0 +1,176 @@
+"""The command line: options in, report out, exit code (CONTRACT §1-2).
+
+This is the only module that prints or exits. Every FactcheckError becomes one line on
+stderr and an exit code; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from factcheck import __version__
+from factcheck.errors import FactcheckError, InputError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_UNREACHABLE = 0, 1, 2, 3
+FORMATS = ("terminal", "markdown", "json")
+SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".json": "json"}
+
+network_options = [
+    click.option(
+        "--offline", is_flag=True, help="Use cached PubMed answers only; never touch the network."
+    ),
+    click.option("--refresh", is_flag=True, help="Ignore cached answers and fetch again."),
+    click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="FACTCHECK_CACHE_DIR",
+        help="Where PubMed answers are cached [env FACTCHECK_CACHE_DIR; default: user cache dir].",
+    ),
+    click.option(
+        "--eutils-url",
+        envvar="FACTCHECK_EUTILS_URL",
+        metavar="URL",
+        help="E-utilities base URL [env FACTCHECK_EUTILS_URL; default: NCBI's].",
+    ),
+    click.option(
+        "--api-key",
+        envvar="NCBI_API_KEY",
+        metavar="KEY",
+        help="NCBI API key: 10 requests/s instead of 3 [env NCBI_API_KEY].",
+    ),
+    click.option(
+        "--email",
+        envvar="NCBI_EMAIL",
+        metavar="ADDRESS",
+        help="Contact address sent to NCBI with tool=factcheck [env NCBI_EMAIL].",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.1),
+        default=10.0,
+        show_default=True,
+        help="Seconds to wait for each PubMed answer.",
+    ),
+]
+
+
+def with_network_options(func: Callable[..., None]) -> Callable[..., None]:
+    """Add the PubMed options shared by `verify` and `show`."""
+    for option in reversed(network_options):
+        func = option(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="factcheck")
+def main() -> None:
+    """Check the figures and citations of health writing against PubMed.
+
+    Claims (quotes from an article with their cited source) are read from a YAML file;
+    each cited paper is found in PubMed through NCBI E-utilities, and the report says,
+    claim by claim, what holds and what does not.
+    """
+
+
+@main.command()
+@click.argument(
+    "claims_files", nargs=-1, type=click.Path(path_type=Path), metavar="[CLAIMS_FILE]..."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), help="Report format [default: terminal]."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to PATH (.md or .json picks the format); the summary still shows.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["mismatch", "unverifiable"]),
+    default="mismatch",
+    show_default=True,
+    help="Lowest status that makes the exit code 1.",
+)
+@with_network_options
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def verify(
+    claims_files: tuple[Path, ...],
+    fmt: str | None,
+    output: Path | None,
+    fail_on: str,
+    debug: bool,
+    **network: object,
+) -> None:
+    """Check each claim of CLAIMS_FILE (default: ./claims.yaml).
+
+    \b
+    Exit codes: 0 nothing at or above --fail-on; 1 something is;
+    2 the input cannot be used; 3 PubMed could not be reached for some claims.
+    """
+    from factcheck.cli.verify_command import (
+        run_verify,
+    )  # imported late: keeps --help and --version fast
+
+    files = claims_files or (Path("claims.yaml"),)
+    out_format = fmt or (
+        SUFFIX_FORMATS.get(output.suffix.lower(), "markdown") if output else "terminal"
+    )
+    with errors_to_exit(debug):
+        code = run_verify(files, out_format, output, fail_on, network, fmt is not None)
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("identifier", metavar="PMID|DOI")
+@with_network_options
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def show(identifier: str, debug: bool, **network: object) -> None:
+    """Show one PubMed record as the checks see it."""
+    from factcheck.cli.show_command import run_show
+
+    with errors_to_exit(debug):
+        code = run_show(identifier, network)
+    sys.exit(code)
+
+
+@contextmanager
+def errors_to_exit(debug: bool) -> Iterator[None]:
+    """Turn FactcheckError into one line on stderr and its exit code."""
+    try:
+        yield
+    except InputError as exc:
+        if debug:
+            raise
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INPUT)
+    except FactcheckError as exc:
+        if debug:
+            raise
+        click.echo(f"factcheck: {exc}", err=True)
+        sys.exit(EXIT_UNREACHABLE)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` only once it is complete: temp file, fsync, rename."""
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"cannot write the report: {exc.strerror or exc}", str(path)) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,114 @@
+"""`factcheck verify`: load every claims file first, then check, report and pick the exit code."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from factcheck.claims import load_claims
+from factcheck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, write_atomically
+from factcheck.cli.source import open_client, source_stats
+from factcheck.models import Report, Status
+from factcheck.report import render_json, render_markdown, render_terminal
+from factcheck.run import Progress as ProgressCallback
+from factcheck.run import verify
+
+FAILING = {
+    "mismatch": {Status.MISMATCH, Status.ERROR},
+    "unverifiable": {Status.MISMATCH, Status.ERROR, Status.UNVERIFIABLE},
+}
+
+
+def run_verify(
+    files: tuple[Path, ...],
+    out_format: str,
+    output: Path | None,
+    fail_on: str,
+    network: Mapping[str, object],
+    explicit_format: bool,
+) -> int:
+    """Check `files` and report; return the exit code (CONTRACT §2)."""
+    claims_files = [load_claims(path) for path in files]  # every input error before any work
+    stdout = Console(highlight=False, soft_wrap=False)
+    stderr = Console(stderr=True, highlight=False)
+    reports: list[Report] = []
+    with open_client(network) as client:
+        for claims_file in claims_files:
+            with progress_bar(stderr, claims_file.path) as on_progress:
+                report = verify(
+                    claims_file,
+                    client,
+                    stats=lambda: source_stats(client),
+                    offline_reason="PubMed not consulted",
+                    on_progress=on_progress,
+                )
+            reports.append(report)
+    if output is not None:
+        write_atomically(output, render_all(reports, out_format))
+    if output is None and out_format != "terminal":
+        sys.stdout.write(render_all(reports, out_format))
+    else:
+        for report in reports:
+            stdout.print(render_terminal(report))
+    code, reason = exit_code(reports, fail_on)
+    footer = stdout if out_format == "terminal" and output is None else stderr
+    footer.print(f"\nExit {code}: {reason}.", style="bold", markup=False)
+    return code
+
+
+def render_all(reports: list[Report], out_format: str) -> str:
+    """All reports in one text: markdown sections one after another, JSON as one document
+    (a list when several files were checked), terminal as plain text."""
+    if out_format == "json":
+        if len(reports) == 1:
+            return render_json(reports[0])
+        return "[\n" + ",\n".join(render_json(r).rstrip() for r in reports) + "\n]\n"
+    if out_format == "markdown":
+        return "\n".join(render_markdown(r) for r in reports)
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=120, no_color=True, highlight=False)
+    for report in reports:
+        console.print(render_terminal(report))
+    return buffer.getvalue()
+
+
+def exit_code(reports: list[Report], fail_on: str) -> tuple[int, str]:
+    """The exit code and the reason to print beside it."""
+    statuses = [r.status for report in reports for r in report.results]
+    failing = [s for s in statuses if s in FAILING[fail_on]]
+    if failing:
+        what = _plural(len(failing), "claim") + f" at or above {fail_on}"
+        if fail_on == "mismatch":
+            what = _plural(statuses.count(Status.MISMATCH), "mismatch", "mismatches")
+        return EXIT_FINDINGS, f"{what} (fail-on: {fail_on})"
+    if any(report.sources.unreachable for report in reports):
+        left = statuses.count(Status.UNVERIFIABLE)
+        return EXIT_UNREACHABLE, f"PubMed could not be reached; {left} claims left unverifiable"
+    return EXIT_OK, f"nothing at or above {fail_on} (fail-on: {fail_on})"
+
+
+@contextmanager
+def progress_bar(console: Console, label: str) -> Iterator[ProgressCallback | None]:
+    """A transient progress line on an interactive terminal; nothing in CI or a pipe."""
+    if not console.is_terminal or os.environ.get("CI"):
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(f"Looking up sources for {label}", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _plural(n: int, word: str, plural: str = "") -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"

@@ -1,0 +1,109 @@
+"""The terminal report (rich): summary, a table of claims, then details of every problem.
+
+Untrusted text is only ever placed in `rich.text.Text` objects, never in markup strings, so
+`[bold red]` in a PubMed title prints as those characters; control characters are shown
+escaped by `visible()` before they reach the terminal.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from factcheck.models import ClaimResult, Finding, Report, Status
+from factcheck.report.text import SYMBOL, one_line, shorten, why
+
+STYLE = {
+    Status.VERIFIED: "green",
+    Status.UNVERIFIABLE: "yellow",
+    Status.MISMATCH: "bold red",
+    Status.ERROR: "magenta",
+}
+ORDER = (Status.MISMATCH, Status.UNVERIFIABLE, Status.VERIFIED, Status.ERROR)
+
+
+def render_terminal(report: Report) -> RenderableType:
+    """`report` as rich renderables for a terminal (colour optional: symbols carry status)."""
+    parts: list[RenderableType] = [_header(report), _counts(report), Text(""), _table(report)]
+    for result in report.results:
+        if result.status is not Status.VERIFIED:
+            parts += [Text(""), *_details(result, report.claims_file)]
+    return Group(*parts)
+
+
+def status_text(status: Status) -> Text:
+    """ "✗ mismatch" in the status's colour."""
+    return Text(f"{SYMBOL[status]} {status.value}", style=STYLE[status])
+
+
+def _header(report: Report) -> Text:
+    src = report.sources
+    if src.mode == "pubmed":
+        how = f"PubMed via E-utilities (cached {src.cached}, fetched {src.fetched})"
+    elif src.mode == "offline":
+        how = f"PubMed cache only, --offline (cached {src.cached})"
+    else:
+        how = "PubMed not consulted"
+    if src.unreachable:
+        how += " · PubMed unreachable"
+    pieces = [f"factcheck {report.version}", one_line(report.claims_file)]
+    pieces += [f"{len(report.results)} claims", how]
+    return Text(" · ".join(pieces), style="bold")
+
+
+def _counts(report: Report) -> Text:
+    line = Text("  ")
+    for status in ORDER:
+        n = report.count(status)
+        if n or status is not Status.ERROR:
+            line.append(f"{SYMBOL[status]} {n} {status.value}", style=STYLE[status])
+            line.append("   ")
+    if report.interrupted:
+        line.append("(interrupted: the rest not checked)", style="bold yellow")
+    return line
+
+
+def _table(report: Report) -> Table:
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("Claim", no_wrap=True, max_width=32, overflow="ellipsis")
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Why", overflow="fold", ratio=1)
+    for result in report.results:
+        table.add_row(
+            Text(one_line(result.claim.id)),
+            status_text(result.status),
+            Text(shorten(why(result), 110)),
+        )
+    return table
+
+
+def _details(result: ClaimResult, claims_file: str) -> list[RenderableType]:
+    claim = result.claim
+    title = Text(f"{SYMBOL[result.status]} ", style=STYLE[result.status])
+    title.append(one_line(claim.id), style="bold")
+    title.append(f"  ({one_line(claims_file)}:{claim.line})", style="dim")
+    lines: list[RenderableType] = [title, Text(f"  “{one_line(claim.quote)}”", style="italic")]
+    if result.source:
+        source = Text("  Source  ", style="bold")
+        source.append(f"{one_line(result.source.citation_line)} · PMID {result.source.pmid}")
+        lines.append(source)
+    lines.append(_findings(result.findings))
+    return lines
+
+
+def _findings(findings: tuple[Finding, ...]) -> Table:
+    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 2))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold", ratio=1)
+    for finding in findings:
+        message = Text(one_line(finding.message))
+        if finding.evidence:
+            message.append(f"\n(abstract: “{shorten(finding.evidence, 160)}”)", style="dim")
+        table.add_row(
+            Text(SYMBOL[finding.status], style=STYLE[finding.status]),
+            Text(one_line(finding.check)),
+            message,
+        )
+    return table

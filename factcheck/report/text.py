@@ -1,0 +1,57 @@
+"""Making untrusted text safe and short, shared by every renderer."""
+
+from __future__ import annotations
+
+import re
+
+from factcheck.models import ClaimResult, Finding, Status
+
+# C0 and C1 controls (ESC starts terminal sequences, \r rewrites a line) and the bidi
+# overrides that can make text read differently from what it is.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SPACE = re.compile(r"\s+")
+
+SYMBOL = {
+    Status.VERIFIED: "✓",
+    Status.UNVERIFIABLE: "?",
+    Status.MISMATCH: "✗",
+    Status.ERROR: "!",
+}
+
+
+def visible(text: str) -> str:
+    """`text` with control characters shown as `\\x1b`-style escapes, never executed."""
+    return _CONTROL.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
+
+
+def one_line(text: str) -> str:
+    """`text` made visible and folded onto one line."""
+    return _SPACE.sub(" ", visible(text)).strip()
+
+
+def shorten(text: str, width: int) -> str:
+    """`text` on one line, cut to `width` characters with an ellipsis."""
+    line = one_line(text)
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+
+
+def headline(result: ClaimResult) -> Finding | None:
+    """The finding that explains a claim's status: the first of the worst ones."""
+    for finding in result.findings:
+        if finding.status is result.status:
+            return finding
+    return None
+
+
+def why(result: ClaimResult) -> str:
+    """One line saying why a claim has its status."""
+    finding = headline(result)
+    if finding is not None:
+        return one_line(finding.message)
+    checked = ", ".join(sorted({f.check for f in result.findings}))
+    return f"all checks hold ({checked})" if checked else "nothing to check"

@@ -1,0 +1,164 @@
+"""The command line end to end, without PubMed: exit codes, formats, errors, escaping."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from factcheck import __version__
+from factcheck.cli import main
+
+ARITHMETIC_MISMATCH = "48/61 is 78.7%, not 77%; 77% of 61 would be 47"
+
+MISMATCH_FILE = """\
+claims:
+  - id: jefferson-responders
+    quote: >-
+      Among the sixty-one participants, an impressive forty-eight responded positively to the
+      treatment, resulting in a 77% success rate, with 40% experiencing sustained relief.
+  - id: pomeroy-sustained
+    quote: "Some patients (15/77, 27.3%) kept the benefit."
+  - id: consistent
+    quote: "Of the 61 patients, 47 (77%) responded."
+"""
+
+CONSISTENT_FILE = """\
+claims:
+  - id: consistent
+    quote: "Of the 61 patients, 47 (77%) responded."
+"""
+
+
+@pytest.fixture(autouse=True)
+def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+def run(tmp_path: Path, *args: str, text: str | None = None) -> Result:
+    if text is not None:
+        (tmp_path / "claims.yaml").write_text(text, encoding="utf-8")
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    return CliRunner().invoke(main, [*args[:1], *cache, *args[1:]])
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_help_reads_well() -> None:
+    result = CliRunner().invoke(main, ["verify", "--help"])
+    assert result.exit_code == 0
+    for words in ("--fail-on", "--offline", "--format", "Exit codes", "NCBI_API_KEY"):
+        assert words in result.output
+
+
+def test_arithmetic_mismatches_exit_1_offline(tmp_path: Path) -> None:
+    result = run(tmp_path, "verify", "--offline", text=MISMATCH_FILE)
+    assert result.exit_code == 1, result.output
+    assert ARITHMETIC_MISMATCH in result.output
+    assert "15/77 is 19.5%, not 27.3%" in result.output
+    assert "Exit 1: 2 mismatches (fail-on: mismatch)" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_json_has_one_arithmetic_mismatch_per_inconsistent_rate(tmp_path: Path) -> None:
+    result = run(tmp_path, "verify", "--offline", "--format", "json", text=MISMATCH_FILE)
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["factcheck"] == __version__
+    assert document["claims_file"] == "claims.yaml"
+    assert set(document["summary"]) == {"verified", "mismatch", "unverifiable", "error"}
+    by_id = {c["id"]: c for c in document["claims"]}
+    mismatches = [
+        (c["id"], f["message"])
+        for c in document["claims"]
+        for f in c["findings"]
+        if f["check"] == "figure.arithmetic" and f["status"] == "mismatch"
+    ]
+    assert len(mismatches) == 2
+    assert ("jefferson-responders", ARITHMETIC_MISMATCH) in mismatches
+    jefferson = by_id["jefferson-responders"]
+    assert jefferson["status"] == "mismatch"
+    assert jefferson["line"] == 2
+    assert jefferson["source"] is None
+    finding = next(f for f in jefferson["findings"] if f["check"] == "figure.arithmetic")
+    assert (finding["expected"], finding["found"]) == ("77%", "78.7%")
+    assert by_id["consistent"]["status"] != "mismatch"
+
+
+def test_claims_without_a_source_do_not_fail_by_default(tmp_path: Path) -> None:
+    result = run(tmp_path, "verify", "--offline", text=CONSISTENT_FILE)
+    assert result.exit_code == 0, result.output
+    assert "no source cited" in result.output
+
+
+def test_fail_on_unverifiable(tmp_path: Path) -> None:
+    result = run(tmp_path, "verify", "--offline", "--fail-on", "unverifiable", text=CONSISTENT_FILE)
+    assert result.exit_code == 1
+
+
+def test_markdown_format(tmp_path: Path) -> None:
+    result = run(tmp_path, "verify", "--offline", "--format", "markdown", text=MISMATCH_FILE)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("# Fact-check report: claims.yaml")
+    assert "| jefferson-responders | ❌ mismatch |" in result.stdout
+    assert "Exit 1" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "marker"), [("report.md", "# Fact-check"), ("r.json", '"claims"')]
+)
+def test_output_file_picks_format_from_suffix(tmp_path: Path, name: str, marker: str) -> None:
+    out = tmp_path / name
+    result = run(tmp_path, "verify", "--offline", "-o", str(out), text=MISMATCH_FILE)
+    assert result.exit_code == 1
+    assert marker in out.read_text(encoding="utf-8")
+    assert "jefferson-responders" in result.stdout  # the terminal summary still shows
+    assert not list(tmp_path.glob(f".{name}.*"))  # no temporary file left behind
+
+
+def test_bad_yaml_exits_2_with_position_and_no_traceback(tmp_path: Path) -> None:
+    text = "claims:\n  - id: a\n    quote: q\n    citation: {}\n"
+    result = run(tmp_path, "verify", "--offline", text=text)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "claims.yaml:4:5: claim 'a': unknown key 'citation' (did you mean 'cite'?)"
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_missing_default_file_exits_2(tmp_path: Path) -> None:
+    result = run(tmp_path, "verify", "--offline")
+    assert result.exit_code == 2
+    assert "claims.yaml: no such file" in result.stderr
+
+
+def test_bad_option_exits_2(tmp_path: Path) -> None:
+    result = run(tmp_path, "verify", "--format", "pdf", text=CONSISTENT_FILE)
+    assert result.exit_code == 2
+    assert "pdf" in result.stderr
+
+
+def test_untrusted_text_stays_text_in_every_format(tmp_path: Path) -> None:
+    text = (
+        "claims:\n"
+        "  - id: '[bold red]boom[/] | <script>x</script>'\n"
+        '    quote: "A [link](http://x) | pipe <b>tag</b> \\e[2J and 48 of 61 (77%)."\n'
+    )
+    terminal = run(tmp_path, "verify", "--offline", text=text)
+    assert "[bold red]boom[/]" in terminal.stdout
+    assert "\x1b" not in terminal.stdout
+    assert "\\x1b[2J" in terminal.stdout
+    markdown = run(tmp_path, "verify", "--offline", "--format", "markdown", text=text).stdout
+    assert "<script>" not in markdown and "&lt;script&gt;" in markdown
+    assert "\\| &lt;script" in markdown
+    assert "\\[link\\](http://x)" in markdown
+    document = json.loads(
+        run(tmp_path, "verify", "--offline", "--format", "json", text=text).stdout
+    )
+    assert document["claims"][0]["id"] == "[bold red]boom[/] | <script>x</script>"
