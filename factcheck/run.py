@@ -17,6 +17,7 @@ from factcheck.pubmed.resolve import PubMedSource, resolve_sources
 
 Progress = Callable[[int, int], None]
 
+NOT_CHECKED = "not checked: the run was interrupted before this claim's source was looked up"
 NOT_A_PUBLICATION = (
     "the article names {who}, not a publication PubMed can identify "
     "(no journal, title, PMID or DOI)"
@@ -53,14 +54,23 @@ def verify(
     offline_reason: str = "PubMed not consulted",
     on_progress: Progress | None = None,
 ) -> Report:
-    """Check every claim of `claims_file`, looking sources up through `source` (if any)."""
+    """Check every claim of `claims_file`, looking sources up through `source` (if any).
+
+    Ctrl-C (KeyboardInterrupt) while sources are looked up does not lose the run: every
+    claim still gets its offline checks, the ones not looked up are marked not checked, and
+    the report says it was interrupted.
+    """
     plan = plan_lookups(claims_file.claims)
     resolutions: dict[str, Resolution] = {}
+    interrupted = False
     if source is not None and plan.lookups:
-        resolutions = resolve_sources(plan.lookups, source, on_progress=on_progress)
+        try:
+            resolutions = resolve_sources(plan.lookups, source, on_progress=on_progress)
+        except KeyboardInterrupt:
+            interrupted = True
     results = []
     for claim in claims_file.claims:
-        reason = plan.reasons.get(claim.id) or offline_reason
+        reason = plan.reasons.get(claim.id) or (NOT_CHECKED if interrupted else offline_reason)
         results.append(check_claim(claim, resolutions.get(claim.id), reason))
     return Report(
         claims_file=claims_file.path,
@@ -68,6 +78,7 @@ def verify(
         version=__version__,
         checked_on=datetime.date.today().isoformat(),
         sources=stats(),
+        interrupted=interrupted,
     )
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -39,17 +41,36 @@ def run_verify(
     stdout = Console(highlight=False, soft_wrap=False)
     stderr = Console(stderr=True, highlight=False)
     reports: list[Report] = []
-    with open_client(network) as client:
-        for claims_file in claims_files:
-            with progress_bar(stderr, claims_file.path) as on_progress:
-                report = verify(
-                    claims_file,
-                    client,
-                    stats=lambda: source_stats(client),
-                    offline_reason="PubMed not consulted",
-                    on_progress=on_progress,
-                )
-            reports.append(report)
+    with open_client(network) as client, signals_as_interrupts() as stop:
+        try:
+            for claims_file in claims_files:
+                if reports and reports[-1].interrupted:
+                    break
+                with progress_bar(stderr, claims_file.path) as on_progress:
+                    report = verify(
+                        claims_file,
+                        client,
+                        stats=lambda: source_stats(client),
+                        offline_reason="PubMed not consulted",
+                        on_progress=on_progress,
+                    )
+                reports.append(report)
+        except KeyboardInterrupt:  # outside the lookups: keep the reports already made
+            stop.signal = stop.signal or signal.SIGINT
+    with ignoring_interrupts():
+        return finish(reports, out_format, output, fail_on, stop.signal, stdout, stderr)
+
+
+def finish(
+    reports: list[Report],
+    out_format: str,
+    output: Path | None,
+    fail_on: str,
+    stopped_by: int | None,
+    stdout: Console,
+    stderr: Console,
+) -> int:
+    """Write and show the reports; return the exit code."""
     if output is not None:
         write_atomically(output, render_all(reports, out_format))
     if output is None and out_format != "terminal":
@@ -58,6 +79,10 @@ def run_verify(
         for report in reports:
             stdout.print(render_terminal(report))
     code, reason = exit_code(reports, fail_on)
+    if stopped_by is None and any(r.interrupted for r in reports):
+        stopped_by = signal.SIGINT
+    if stopped_by is not None:
+        code, reason = 128 + stopped_by, f"interrupted ({signal.Signals(stopped_by).name})"
     footer = stdout if out_format == "terminal" and output is None else stderr
     footer.print(f"\nExit {code}: {reason}.", style="bold", markup=False)
     return code
@@ -92,6 +117,41 @@ def exit_code(reports: list[Report], fail_on: str) -> tuple[int, str]:
         left = statuses.count(Status.UNVERIFIABLE)
         return EXIT_UNREACHABLE, f"PubMed could not be reached; {left} claims left unverifiable"
     return EXIT_OK, f"nothing at or above {fail_on} (fail-on: {fail_on})"
+
+
+@dataclass
+class StopSignal:
+    """Which signal stopped the run, if any."""
+
+    signal: int | None = None
+
+
+@contextmanager
+def signals_as_interrupts() -> Iterator[StopSignal]:
+    """Turn SIGINT and SIGTERM into KeyboardInterrupt, remembering which one came."""
+    stop = StopSignal()
+
+    def interrupt(signum: int, _frame: object) -> None:
+        stop.signal = signum
+        raise KeyboardInterrupt
+
+    previous = {s: signal.signal(s, interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+@contextmanager
+def ignoring_interrupts() -> Iterator[None]:
+    """While the report is written, a second Ctrl-C must not leave it half done."""
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @contextmanager
