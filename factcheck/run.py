@@ -19,8 +19,8 @@ Progress = Callable[[int, int], None]
 
 NOT_CHECKED = "not checked: the run was interrupted before this claim's source was looked up"
 NOT_A_PUBLICATION = (
-    "the article names {who}, not a publication PubMed can identify "
-    "(no journal, title, PMID or DOI)"
+    "cites {who}, not a publication: with no journal, title, PMID or DOI, PubMed cannot "
+    "confirm it"
 )
 
 

@@ -167,3 +167,10 @@ def test_server_down_without_mismatches_exits_3(
     result = verify(eutils_url, tmp_path / "cache", claims=str(claims))
     assert result.exit_code == 3, result.output
     assert "Exit 3: PubMed could not be reached" in result.output
+
+
+def test_the_copied_inconsistency_points_at_the_source_sentence(
+    seed_report: dict[str, Any],
+) -> None:
+    arithmetic = finding(seed_report["jefferson-responders"], "figure.arithmetic")
+    assert "Forty-eight (77%) of the 61" in arithmetic["evidence"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from factcheck.checks.arithmetic import check_arithmetic
 from factcheck.checks.citation import check_citation
 from factcheck.checks.presence import check_presence
+from factcheck.checks.source_rates import note_rates_repeated_in_source
 from factcheck.models import Claim, ClaimResult, Finding, Resolution, Status
 
 NO_SOURCE = "no source cited: nothing to check the claim against"
@@ -36,5 +37,6 @@ def check_claim(claim: Claim, resolution: Resolution | None, reason: str = "") -
     findings.extend(f for f in check_citation(claim.cite, paper) if f.check not in already)
     if claim.figures:
         source_text = f"{paper.title}\n{paper.abstract}"
+        findings = note_rates_repeated_in_source(findings, claim.rates, source_text)
         findings.extend(check_presence(claim.figures, claim.rates, source_text))
     return ClaimResult(claim, tuple(findings), paper)

@@ -8,6 +8,7 @@ escaped by `visible()` before they reach the terminal.
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -73,7 +74,7 @@ def _table(report: Report) -> Table:
         table.add_row(
             Text(one_line(result.claim.id)),
             status_text(result.status),
-            Text(shorten(why(result), 110)),
+            Text(shorten(why(result), 160)),
         )
     return table
 
@@ -83,11 +84,15 @@ def _details(result: ClaimResult, claims_file: str) -> list[RenderableType]:
     title = Text(f"{SYMBOL[result.status]} ", style=STYLE[result.status])
     title.append(one_line(claim.id), style="bold")
     title.append(f"  ({one_line(claims_file)}:{claim.line})", style="dim")
-    lines: list[RenderableType] = [title, Text(f"  “{one_line(claim.quote)}”", style="italic")]
+    quote = Text(f"“{one_line(claim.quote)}”", style="italic")
+    lines: list[RenderableType] = [title, Padding(quote, (0, 0, 0, 2))]
     if result.source:
-        source = Text("  Source  ", style="bold")
-        source.append(f"{one_line(result.source.citation_line)} · PMID {result.source.pmid}")
-        lines.append(source)
+        source = Table.grid(padding=(0, 2))
+        source.add_column(style="bold", no_wrap=True)
+        source.add_column(overflow="fold")
+        paper = result.source
+        source.add_row("Source", Text(f"{one_line(paper.citation_line)} · PMID {paper.pmid}"))
+        lines.append(Padding(source, (0, 0, 0, 2)))
     lines.append(_findings(result.findings))
     return lines
 

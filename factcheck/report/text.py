@@ -51,7 +51,13 @@ def headline(result: ClaimResult) -> Finding | None:
 def why(result: ClaimResult) -> str:
     """One line saying why a claim has its status."""
     finding = headline(result)
-    if finding is not None:
+    if result.status is not Status.VERIFIED and finding is not None:
         return one_line(finding.message)
+    if result.source is not None:
+        paper = result.source
+        where = paper.journal_medline_ta or paper.journal_iso or paper.journal_title
+        parts = [f"{where} {paper.year or ''}".strip(), f"PMID {paper.pmid}"]
+        parts += [f.message for f in result.findings if f.check == "figure.present"]
+        return one_line(" · ".join(parts))
     checked = ", ".join(sorted({f.check for f in result.findings}))
     return f"all checks hold ({checked})" if checked else "nothing to check"

@@ -1,0 +1,56 @@
+"""When a claim's inconsistent rate is copied from its source, say so: the error is the paper's.
+
+"48/61 is 78.7%, not 77%" means something different to an editor when the abstract itself
+says "Forty-eight (77%) of the 61": the writer copied faithfully, and the paper is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from factcheck.models import Finding, Rate, Status
+from factcheck.numbers import read_figures, sentences
+
+
+def note_rates_repeated_in_source(
+    findings: Sequence[Finding], rates: Sequence[Rate], source_text: str
+) -> list[Finding]:
+    """`findings` with each arithmetic mismatch given the source sentence that states the same
+    rate as its evidence (the message stays as it is: CI scripts match on it)."""
+    stated = _stated_rates(source_text)
+    noted = []
+    for finding in findings:
+        sentence = _repeated(finding, rates, stated)
+        if sentence:
+            finding = replace(finding, evidence=sentence)
+        noted.append(finding)
+    return noted
+
+
+def _stated_rates(text: str) -> list[tuple[Rate, str]]:
+    found = []
+    for sentence in sentences(text):
+        found += [(rate, sentence) for rate in read_figures(sentence)[1]]
+    return found
+
+
+def _repeated(finding: Finding, rates: Sequence[Rate], stated: list[tuple[Rate, str]]) -> str:
+    if finding.check != "figure.arithmetic" or finding.status is not Status.MISMATCH:
+        return ""
+    for rate in rates:
+        if rate.percent is None or not finding.message.startswith(f"{rate.count}/{rate.total} "):
+            continue
+        for source_rate, sentence in stated:
+            if _same(rate, source_rate):
+                return sentence
+    return ""
+
+
+def _same(claim: Rate, source: Rate) -> bool:
+    return (
+        (claim.count, claim.total) == (source.count, source.total)
+        and source.percent is not None
+        and claim.percent is not None
+        and source.percent.value == claim.percent.value
+    )
