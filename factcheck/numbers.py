@@ -807,6 +807,11 @@ def _sentence_of(spans: Sequence[tuple[int, int]], position: int) -> int:
     return len(spans) - 1
 
 
+def sentences(text: str) -> list[str]:
+    """The sentences of `text`, whitespace tidied (abbreviations such as "et al." kept whole)."""
+    return [" ".join(text[a:b].split()) for a, b in _sentence_spans(text) if text[a:b].strip()]
+
+
 def sentence_around(text: str, start: int, end: int) -> str:
     """The sentence(s) of `text` holding the span start..end, whitespace tidied (evidence)."""
     spans = _sentence_spans(text)
