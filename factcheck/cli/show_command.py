@@ -8,12 +8,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from factcheck.checks.arithmetic import check_rate
 from factcheck.cli import EXIT_FINDINGS, EXIT_OK
 from factcheck.cli.source import open_client
 from factcheck.errors import InputError
 from factcheck.journals import journal_forms
-from factcheck.models import Paper, PubDate
-from factcheck.numbers import find_mentions
+from factcheck.models import Paper, PubDate, Status
+from factcheck.numbers import find_mentions, read_figures, sentences
 from factcheck.pubmed.client import EutilsClient
 from factcheck.report.text import one_line
 
@@ -72,9 +73,21 @@ def record_rows(paper: Paper) -> list[tuple[str, str]]:
         ("Errata", "; ".join(paper.errata) or "none"),
         ("Expressions of concern", "; ".join(paper.concerns) or "none"),
         ("Figures in abstract", ", ".join(m.figure.text for m in mentions) or "none"),
+        ("Rates in abstract", _rates(paper.abstract)),
         ("URL", paper.url),
     ]
     return [(label, one_line(value)) for label, value in rows]
+
+
+def _rates(abstract: str) -> str:
+    """Each rate the abstract states, with its arithmetic verdict."""
+    verdicts = []
+    for sentence in sentences(abstract):
+        for rate in read_figures(sentence)[1]:
+            finding = check_rate(rate)
+            mark = "✗ " + finding.message if finding.status is Status.MISMATCH else "✓"
+            verdicts.append(f"{rate.text or f'{rate.count}/{rate.total}'} {mark}")
+    return "; ".join(verdicts) or "none"
 
 
 def _date(date: PubDate | None) -> str:
