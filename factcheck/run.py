@@ -18,10 +18,7 @@ from factcheck.pubmed.resolve import PubMedSource, resolve_sources
 Progress = Callable[[int, int], None]
 
 NOT_CHECKED = "not checked: the run was interrupted before this claim's source was looked up"
-NOT_A_PUBLICATION = (
-    "cites {who}, not a publication: with no journal, title, PMID or DOI, PubMed cannot "
-    "confirm it"
-)
+NOT_A_PUBLICATION = "cites {who}, not a publication PubMed can identify (no journal or title)"
 
 
 @dataclass(frozen=True)
