@@ -27,23 +27,22 @@ from factcheck.models import (
     Claim,
     Figure,
     Finding,
+    Hedge,
     Paper,
     PubDate,
     Rate,
     Resolution,
     Status,
 )
-from factcheck.pubmed.resolve import (
+from factcheck.pubmed.resolve import PubMedSource, resolve_sources
+from factcheck.pubmed.scoring import (
     Evidence,
-    PubMedSource,
     choose,
     claim_targets,
-    field_query,
-    resolve_sources,
     score_candidate,
-    stated_numbers,
-    topic_words,
+    targets_found,
 )
+from factcheck.pubmed.search_terms import field_query, topic_words
 
 # --- an in-memory PubMed -------------------------------------------------------------------
 
@@ -173,6 +172,9 @@ class FakePubMed:
 
 
 def fig(value: float, text: str = "", **kwargs: object) -> Figure:
+    """A figure as `numbers.read_figures` reads it (a percentage has the unit "%")."""
+    if kwargs.get("percent"):
+        kwargs.setdefault("unit", "%")
     return Figure(text=text or str(value), value=value, **kwargs)  # type: ignore[arg-type]
 
 
@@ -701,23 +703,46 @@ def test_topic_words_skip_generic_journal_and_verb_words() -> None:
     assert "suffer" not in topic_words(quotes, JEM, count=20)
 
 
-def test_stated_numbers_reads_digits_percents_and_words() -> None:
-    text = "Forty-eight (77%) of the 61; three studies (4-14 days); 1,200 and 12.5 percent"
-    assert stated_numbers(text) == {
-        (48, False),
-        (77, True),
-        (61, False),
-        (3, False),
-        (4, False),
-        (14, False),
-        (1200, False),
-        (12.5, True),
-    }
+def test_targets_are_found_as_figure_present_reads_the_abstract() -> None:
+    claims = [
+        claim(
+            "c",
+            "q",
+            None,
+            [
+                fig(48, "forty-eight"),
+                fig(77, "77%", percent=True),
+                fig(4.56, "4.56 days", decimals=2, unit="days"),
+                fig(4.6, "4.6 days", decimals=1, unit="days"),
+                fig(65, "65 mg/h", unit="mg/h"),
+                fig(38, "above 38%", percent=True, hedge=Hedge.ABOVE),
+                fig(101.3, "101.3", decimals=1),
+                fig(4, "4-14 days", upper=14, unit="days"),
+            ],
+        )
+    ]
+    found = targets_found(claim_targets(claims), f"{SCHWENK_2018.title} {SCHWENK_2018.abstract}")
+    # "Forty-eight (77%)"; 4.56 days rounds to 4.6 days and 65.2 mg/h to 65 mg/h; 40% is above
+    # 38%. A bare 101.3 is not "101.3 days", and no 4 or 14 days is stated.
+    assert [t.figure.text for t in found] == [
+        "forty-eight",
+        "77%",
+        "4.56 days",
+        "4.6 days",
+        "65 mg/h",
+        "above 38%",
+    ]
+
+
+def test_a_measure_needs_its_unit_and_a_percent_is_not_a_count() -> None:
+    figures = [fig(48, "48%", percent=True), fig(5.2, "5.2 mg", decimals=1, unit="mg")]
+    claims = [claim("c", "q", None, figures)]
+    assert targets_found(claim_targets(claims), "48 of 61 patients; 5.2 days") == []
 
 
 def test_claim_targets_skip_years_and_halve_small_numbers() -> None:
     targets = claim_targets([JHP_CLAIM, JEFFERSON_CLAIMS[3]])
-    assert {(t.value, t.percent, t.weight) for t in targets} == {
+    assert {(t.figure.value, t.figure.percent, t.weight) for t in targets} == {
         (6, False, 0.5),
         (61, False, 1.0),
         (48, False, 1.0),
