@@ -43,11 +43,11 @@ def load_claims(path: str | Path) -> ClaimsFile:
     return _Reader(name).claims_file(root)
 
 
-def _read_text(path: Path, name: str) -> str:
+def _read_text(path: Path, name: str, what: str = "claims file") -> str:
     if not path.exists():
         raise InputError("no such file", name)
     if path.is_dir():
-        raise InputError("is a directory, not a claims file", name)
+        raise InputError(f"is a directory, not a {what}", name)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -56,7 +56,7 @@ def _read_text(path: Path, name: str) -> str:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", name) from None
     if b"\x00" in data:
-        raise InputError("binary file: a claims file is YAML text", name)
+        raise InputError(f"binary file: a {what} is text", name)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -198,7 +198,9 @@ class _Reader:
             figures, rates = numbers.read_figures(quote)
             from_quote = True
         line = fields["id"].start_mark.line + 1
-        return Claim(claim_id, quote, line, cite, tuple(figures), tuple(rates), from_quote)
+        return Claim(
+            claim_id, quote, line, cite, tuple(figures), tuple(rates), from_quote, _span(node)
+        )
 
     def citation(self, node: Node, label: str) -> Citation:
         fields = self.mapping(node, CITE_KEYS, f"{label}: 'cite'")
@@ -333,6 +335,13 @@ _CITE_READERS: dict[str, Callable[[_Reader, Node, str], Any]] = {
 }
 
 
+def _span(node: Node) -> tuple[int, int]:
+    """First and last line of a claim entry: a block entry ends where the next one starts."""
+    start, end = node.start_mark, node.end_mark
+    last = end.line + 1 if end.column > start.column else end.line
+    return start.line + 1, max(start.line + 1, last)
+
+
 def _peek_id(node: Node) -> str | None:
     """The claim's id, read ahead so that even its first error can name the claim."""
     if not isinstance(node, MappingNode):
@@ -384,3 +393,9 @@ def _suggest(word: str, allowed: tuple[str, ...]) -> str:
 def _shown(value: object) -> str:
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+# For the other YAML inputs (accept file, .factcheck.yaml): same reading, same positions.
+read_text = _read_text
+compose = _compose
+NodeReader = _Reader

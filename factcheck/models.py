@@ -116,6 +116,11 @@ class Claim:
     rates: tuple[Rate, ...] = ()
     figures_from_quote: bool = True
     """True when `figures:` was absent and the figures were read from the quote."""
+    span: tuple[int, int] | None = None
+    """First and last line of the claim's entry in the claims file (for --changed-since)."""
+    file: str | None = None
+    """The file `line` is in when it is not the claims file: the article, for a sentence
+    that no claim covers (an `article:` pseudo-claim)."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +209,19 @@ class Paper:
 
 
 @dataclass(frozen=True)
+class Acceptance:
+    """An accept-file entry that waives a finding: who accepted it, why, until when."""
+
+    reason: str
+    by: str
+    entry: str
+    """Where the entry is: "factcheck-accept.yaml:7"."""
+    expires: str | None = None
+    """ISO date after which the acceptance no longer holds."""
+    expired: bool = False
+
+
+@dataclass(frozen=True)
 class Finding:
     """One check's result on one claim."""
 
@@ -215,6 +233,13 @@ class Finding:
     line: int | None = None
     evidence: str | None = None
     """Source text that backs the finding (an abstract sentence), when there is one."""
+    accepted: Acceptance | None = None
+    """The accept-file entry matching this finding (an expired one does not waive it)."""
+
+    @property
+    def waived(self) -> bool:
+        """True when an unexpired acceptance takes this finding out of the verdict."""
+        return self.accepted is not None and not self.accepted.expired
 
 
 @dataclass(frozen=True)
@@ -235,8 +260,14 @@ class ClaimResult:
 
     @property
     def status(self) -> Status:
-        """The worst status among the findings (verified when there are none)."""
-        return worst(f.status for f in self.findings)
+        """The worst status among the findings not waived by an acceptance (verified when
+        there are none): accepted findings keep their own status but no longer count."""
+        return worst(f.status for f in self.findings if not f.waived)
+
+    @property
+    def waived(self) -> tuple[Finding, ...]:
+        """The failing findings that an unexpired acceptance takes out of the verdict."""
+        return tuple(f for f in self.findings if f.waived and f.status.rank > 0)
 
 
 def worst(statuses: Iterable[Status]) -> Status:
@@ -261,6 +292,16 @@ class SourceStats:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A remark about an input file rather than a claim (an accept entry that matched nothing)."""
+
+    check: str
+    message: str
+    path: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything a renderer needs."""
 
@@ -270,6 +311,11 @@ class Report:
     checked_on: str
     sources: SourceStats = field(default_factory=SourceStats)
     interrupted: bool = False
+    article: str | None = None
+    """The article the quotes were checked against, when there was one."""
+    scope: str = ""
+    """Why only some claims were checked (--changed-since), empty when all were."""
+    notes: tuple[Note, ...] = ()
 
     def count(self, status: Status) -> int:
         """How many claims ended with `status`."""

@@ -27,6 +27,7 @@ __all__ = [
     "precision_step",
     "read_figures",
     "sentence_around",
+    "sentence_spans",
 ]
 
 
@@ -810,6 +811,11 @@ def _sentence_of(spans: Sequence[tuple[int, int]], position: int) -> int:
 def sentences(text: str) -> list[str]:
     """The sentences of `text`, whitespace tidied (abbreviations such as "et al." kept whole)."""
     return [" ".join(text[a:b].split()) for a, b in _sentence_spans(text) if text[a:b].strip()]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of each sentence of `text`, in order."""
+    return _sentence_spans(text)
 
 
 def sentence_around(text: str, start: int, end: int) -> str:

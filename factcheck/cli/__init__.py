@@ -14,13 +14,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from factcheck import __version__
 from factcheck.errors import FactcheckError, InputError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_UNREACHABLE = 0, 1, 2, 3
-FORMATS = ("terminal", "markdown", "json")
-SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".json": "json"}
+FORMATS = ("terminal", "markdown", "json", "github", "sarif")
 
 network_options = [
     click.option(
@@ -84,13 +84,18 @@ def main() -> None:
     "claims_files", nargs=-1, type=click.Path(path_type=Path), metavar="[CLAIMS_FILE]..."
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), help="Report format [default: terminal]."
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Report format: github prints Actions annotations, sarif is for code scanning "
+    "[default: terminal].",
 )
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to PATH (.md or .json picks the format); the summary still shows.",
+    help="Write the report to PATH (.md, .json or .sarif picks the format); the summary "
+    "still shows.",
 )
 @click.option(
     "--fail-on",
@@ -99,6 +104,21 @@ def main() -> None:
     show_default=True,
     help="Lowest status that makes the exit code 1.",
 )
+@click.option(
+    "--article",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The article the quotes come from (overrides 'article:' in the claims file).",
+)
+@click.option(
+    "--accept",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Accepted findings [default: factcheck-accept.yaml beside the claims file].",
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Check only claims changed since git revision REF (and quotes changed in the article).",
+)
 @with_network_options
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def verify(
@@ -106,6 +126,9 @@ def verify(
     fmt: str | None,
     output: Path | None,
     fail_on: str,
+    article: Path | None,
+    accept: Path | None,
+    changed_since: str | None,
     debug: bool,
     **network: object,
 ) -> None:
@@ -115,16 +138,50 @@ def verify(
     Exit codes: 0 nothing at or above --fail-on; 1 something is;
     2 the input cannot be used; 3 PubMed could not be reached for some claims.
     """
-    from factcheck.cli.verify_command import (
-        run_verify,
-    )  # imported late: keeps --help and --version fast
+    # imported late: keeps --help and --version fast
+    from factcheck.cli.inputs import VerifyOptions
+    from factcheck.cli.verify_command import run_verify
 
     files = claims_files or (Path("claims.yaml"),)
-    out_format = fmt or (
-        SUFFIX_FORMATS.get(output.suffix.lower(), "markdown") if output else "terminal"
-    )
+    options = VerifyOptions(fmt, output, fail_on, article, accept, changed_since)
     with errors_to_exit(debug):
-        code = run_verify(files, out_format, output, fail_on, network, fmt is not None)
+        code = run_verify(files, options, network, given_options())
+    sys.exit(code)
+
+
+def given_options() -> set[str]:
+    """The current command's options set on the command line or through the environment
+    (the configuration file fills only the others)."""
+    ctx = click.get_current_context()
+    defaults = (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
+    return {name for name in ctx.params if ctx.get_parameter_source(name) not in defaults}
+
+
+@main.command()
+@click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--merge",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="CLAIMS_FILE",
+    help="Add only the sentences no claim of CLAIMS_FILE covers, and print the whole file.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the draft to PATH (it may be the --merge file) instead of printing it.",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def extract(article: Path, merge: Path | None, output: Path | None, debug: bool) -> None:
+    """Draft a claims file from ARTICLE (text, markdown or HTML).
+
+    One claim per sentence that states a figure or names a source (a study, a journal,
+    a person, a year); `cite:` holds what the sentence names. Review before use.
+    """
+    from factcheck.cli.extract_command import run_extract
+
+    with errors_to_exit(debug):
+        code = run_extract(article, merge, output)
     sys.exit(code)
 
 

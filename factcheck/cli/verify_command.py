@@ -6,19 +6,27 @@ import io
 import os
 import signal
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from factcheck.claims import load_claims
 from factcheck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, write_atomically
+from factcheck.cli.inputs import VerifyOptions, prepare, with_config, with_notes
 from factcheck.cli.source import open_client, source_stats
+from factcheck.config import find_config
 from factcheck.models import Report, Status
-from factcheck.report import render_json, render_markdown, render_terminal
+from factcheck.report import (
+    render_github,
+    render_json,
+    render_markdown,
+    render_sarif,
+    render_terminal,
+)
 from factcheck.run import Progress as ProgressCallback
 from factcheck.run import verify
 
@@ -30,26 +38,33 @@ FAILING = {
 
 def run_verify(
     files: tuple[Path, ...],
-    out_format: str,
-    output: Path | None,
-    fail_on: str,
-    network: Mapping[str, object],
-    explicit_format: bool,
+    options: VerifyOptions,
+    network: Mapping[str, Any],
+    given: Collection[str] = (),
 ) -> int:
-    """Check `files` and report; return the exit code (CONTRACT §2)."""
-    claims_files = [load_claims(path) for path in files]  # every input error before any work
+    """Check `files` and report; return the exit code (CONTRACT §2).
+
+    `given` names the options set on the command line or through the environment: the
+    configuration (.factcheck.yaml or [tool.factcheck]) fills only the others.
+    """
+    config = find_config(files[0])
+    options, network = with_config(options, network, set(given), config)
+    jobs = prepare(files, options, config)  # every input error before any work
     stdout = Console(highlight=False, soft_wrap=False)
     stderr = Console(stderr=True, highlight=False)
     reports: list[Report] = []
     with open_client(network) as client, signals_as_interrupts() as stop:
         try:
-            for claims_file in claims_files:
+            for job in jobs:
                 if reports and reports[-1].interrupted:
                     break
-                with progress_bar(stderr, claims_file.path) as on_progress:
+                with progress_bar(stderr, job.claims.path) as on_progress:
                     report = verify(
-                        claims_file,
+                        job.claims,
                         client,
+                        article=job.article,
+                        accept=job.accept,
+                        changes=job.changes,
                         stats=lambda: source_stats(client),
                         offline_reason="PubMed not consulted",
                         on_progress=on_progress,
@@ -57,20 +72,20 @@ def run_verify(
                 reports.append(report)
         except KeyboardInterrupt:  # outside the lookups: keep the reports already made
             stop.signal = stop.signal or signal.SIGINT
+    reports = with_notes(reports, jobs)
     with ignoring_interrupts():
-        return finish(reports, out_format, output, fail_on, stop.signal, stdout, stderr)
+        return finish(reports, options, stop.signal, stdout, stderr)
 
 
 def finish(
     reports: list[Report],
-    out_format: str,
-    output: Path | None,
-    fail_on: str,
+    options: VerifyOptions,
     stopped_by: int | None,
     stdout: Console,
     stderr: Console,
 ) -> int:
     """Write and show the reports; return the exit code."""
+    out_format, output = options.out_format, options.output
     if output is not None:
         write_atomically(output, render_all(reports, out_format))
     if output is None and out_format != "terminal":
@@ -78,7 +93,9 @@ def finish(
     else:
         for report in reports:
             stdout.print(render_terminal(report))
-    code, reason = exit_code(reports, fail_on)
+    if out_format == "github":
+        append_step_summary(reports)
+    code, reason = exit_code(reports, options.fail_on)
     if stopped_by is None and any(r.interrupted for r in reports):
         stopped_by = signal.SIGINT
     if stopped_by is not None:
@@ -97,6 +114,10 @@ def render_all(reports: list[Report], out_format: str) -> str:
         return "[\n" + ",\n".join(render_json(r).rstrip() for r in reports) + "\n]\n"
     if out_format == "markdown":
         return "\n".join(render_markdown(r) for r in reports)
+    if out_format == "github":
+        return "".join(render_github(r) for r in reports)
+    if out_format == "sarif":
+        return render_sarif(reports)
     buffer = io.StringIO()
     console = Console(file=buffer, width=120, no_color=True, highlight=False)
     for report in reports:
@@ -116,7 +137,21 @@ def exit_code(reports: list[Report], fail_on: str) -> tuple[int, str]:
     if any(report.sources.unreachable for report in reports):
         left = statuses.count(Status.UNVERIFIABLE)
         return EXIT_UNREACHABLE, f"PubMed could not be reached; {left} claims left unverifiable"
-    return EXIT_OK, f"nothing at or above {fail_on} (fail-on: {fail_on})"
+    accepted = sum(len(r.waived) for report in reports for r in report.results)
+    also = f"; {_plural(accepted, 'finding')} accepted" if accepted else ""
+    return EXIT_OK, f"nothing at or above {fail_on} (fail-on: {fail_on}){also}"
+
+
+def append_step_summary(reports: list[Report]) -> None:
+    """In GitHub Actions, add the markdown report to the job summary ($GITHUB_STEP_SUMMARY)."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(render_all(reports, "markdown") + "\n")
+    except OSError as exc:
+        print(f"factcheck: cannot write the job summary: {exc.strerror or exc}", file=sys.stderr)
 
 
 @dataclass

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
-from factcheck.models import ClaimResult, Finding, Paper, Report
+from factcheck.models import ClaimResult, Finding, Note, Paper, Report
 
 
 def render_json(report: Report) -> str:
@@ -23,12 +24,15 @@ def render_json(report: Report) -> str:
             "unreachable": report.sources.unreachable,
         },
         "interrupted": report.interrupted,
+        "article": report.article,
+        "scope": report.scope or None,
+        "notes": [_note(note) for note in report.notes],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def _claim(result: ClaimResult) -> dict[str, Any]:
-    return {
+    entry = {
         "id": result.claim.id,
         "status": result.status.value,
         "line": result.claim.line,
@@ -36,6 +40,9 @@ def _claim(result: ClaimResult) -> dict[str, Any]:
         "source": _source(result.source) if result.source else None,
         "findings": [_finding(f) for f in result.findings],
     }
+    if result.claim.file:
+        entry["file"] = result.claim.file
+    return entry
 
 
 def _source(paper: Paper) -> dict[str, Any]:
@@ -59,4 +66,10 @@ def _finding(finding: Finding) -> dict[str, Any]:
         value = getattr(finding, key)
         if value is not None:
             entry[key] = value
+    if finding.accepted is not None:
+        entry["accepted"] = asdict(finding.accepted)
     return entry
+
+
+def _note(note: Note) -> dict[str, Any]:
+    return {"check": note.check, "message": note.message, "file": note.path, "line": note.line}

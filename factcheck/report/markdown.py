@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 import re
 
-from factcheck.models import ClaimResult, Finding, Paper, Report, Status
-from factcheck.report.text import one_line, why
+from factcheck.models import ClaimResult, Finding, Note, Paper, Report, Status
+from factcheck.report.text import acceptance_note, one_line, shown, why
 
 ICON = {
     Status.VERIFIED: "✅",
@@ -33,14 +33,15 @@ def render_markdown(report: Report) -> str:
     lines = [f"# Fact-check report: {md(report.claims_file)}", "", _summary(report), ""]
     if report.interrupted:
         lines += ["**Interrupted:** claims marked *not checked* were not reached.", ""]
+    if report.scope:
+        lines += [f"**Scope:** {md(report.scope)}", ""]
     lines += ["| Claim | Status | Why |", "|---|---|---|"]
-    lines += [
-        f"| {md(r.claim.id)} | {ICON[r.status]} {r.status.value} | {md(why(r))} |"
-        for r in report.results
-    ]
+    lines += [f"| {md(r.claim.id)} | {_status(r)} | {md(why(r))} |" for r in report.results]
     for result in report.results:
-        if result.status is not Status.VERIFIED:
+        if shown(result):
             lines += ["", *_details(result, report.claims_file)]
+    if report.notes:
+        lines += ["", "## Accept file", "", *(_note(note) for note in report.notes)]
     verified = [r for r in report.results if r.status is Status.VERIFIED]
     if verified:
         lines += ["", "## ✅ Verified", ""]
@@ -56,7 +57,16 @@ def _summary(report: Report) -> str:
         if n or status is not Status.ERROR:
             text = f"{n} {status.value}"
             parts.append(f"**{text}**" if status is Status.MISMATCH and n else text)
-    return " · ".join(parts) + f" · checked {report.checked_on} against PubMed"
+    accepted = sum(len(r.waived) for r in report.results)
+    if accepted:
+        parts.append(f"{accepted} accepted")
+    against = "PubMed" + (f" and {md(report.article)}" if report.article else "")
+    return " · ".join(parts) + f" · checked {report.checked_on} against {against}"
+
+
+def _status(result: ClaimResult) -> str:
+    accepted = f" · {len(result.waived)} accepted" if result.waived else ""
+    return f"{ICON[result.status]} {result.status.value}{accepted}"
 
 
 def _details(result: ClaimResult, claims_file: str) -> list[str]:
@@ -64,7 +74,7 @@ def _details(result: ClaimResult, claims_file: str) -> list[str]:
     lines = [
         f"## {ICON[result.status]} {md(claim.id)}",
         "",
-        f"In {md(claims_file)}, line {claim.line}:",
+        f"In {md(claim.file or claims_file)}, line {claim.line}:",
         "",
         f"> {md(claim.quote)}",
         "",
@@ -84,4 +94,12 @@ def _finding_row(finding: Finding) -> str:
     detail = md(finding.message)
     if finding.evidence:
         detail += f"<br>*Abstract:* “{md(finding.evidence)}”"
-    return f"| {md(finding.check)} | {ICON[finding.status]} | {detail} |"
+    if finding.accepted:
+        detail += f"<br>*{md(acceptance_note(finding.accepted))}*"
+    result = ICON[finding.status] + (" accepted" if finding.waived else "")
+    return f"| {md(finding.check)} | {result} | {detail} |"
+
+
+def _note(note: Note) -> str:
+    where = f"{note.path}:{note.line}" if note.line else note.path
+    return f"- ⚠️ {md(where)}: {md(note.message)} ({md(note.check)})"

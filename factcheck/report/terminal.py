@@ -12,8 +12,16 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from factcheck.models import ClaimResult, Finding, Report, Status
-from factcheck.report.text import SYMBOL, one_line, shorten, why
+from factcheck.models import ClaimResult, Finding, Note, Report, Status
+from factcheck.report.text import (
+    SYMBOL,
+    acceptance_note,
+    location,
+    one_line,
+    shorten,
+    shown,
+    why,
+)
 
 STYLE = {
     Status.VERIFIED: "green",
@@ -28,8 +36,10 @@ def render_terminal(report: Report) -> RenderableType:
     """`report` as rich renderables for a terminal (colour optional: symbols carry status)."""
     parts: list[RenderableType] = [_header(report), _counts(report), Text(""), _table(report)]
     for result in report.results:
-        if result.status is not Status.VERIFIED:
+        if shown(result):
             parts += [Text(""), *_details(result, report.claims_file)]
+    if report.notes:
+        parts += [Text(""), *(_note(note) for note in report.notes)]
     return Group(*parts)
 
 
@@ -49,7 +59,11 @@ def _header(report: Report) -> Text:
     if src.unreachable:
         how += " · PubMed unreachable"
     pieces = [f"factcheck {report.version}", one_line(report.claims_file)]
+    if report.article:
+        pieces.append(f"article {one_line(report.article)}")
     pieces += [f"{len(report.results)} claims", how]
+    if report.scope:
+        pieces.append(one_line(report.scope))
     return Text(" · ".join(pieces), style="bold")
 
 
@@ -71,11 +85,10 @@ def _table(report: Report) -> Table:
     table.add_column("Status", no_wrap=True)
     table.add_column("Why", overflow="fold", ratio=1)
     for result in report.results:
-        table.add_row(
-            Text(one_line(result.claim.id)),
-            status_text(result.status),
-            Text(shorten(why(result), 160)),
-        )
+        status = status_text(result.status)
+        if result.waived:
+            status.append(f" +{len(result.waived)} accepted", style="dim")
+        table.add_row(Text(one_line(result.claim.id)), status, Text(shorten(why(result), 160)))
     return table
 
 
@@ -83,7 +96,7 @@ def _details(result: ClaimResult, claims_file: str) -> list[RenderableType]:
     claim = result.claim
     title = Text(f"{SYMBOL[result.status]} ", style=STYLE[result.status])
     title.append(one_line(claim.id), style="bold")
-    title.append(f"  ({one_line(claims_file)}:{claim.line})", style="dim")
+    title.append(f"  ({one_line(location(result, claims_file))})", style="dim")
     quote = Text(f"“{one_line(claim.quote)}”", style="italic")
     lines: list[RenderableType] = [title, Padding(quote, (0, 0, 0, 2))]
     if result.source:
@@ -106,9 +119,20 @@ def _findings(findings: tuple[Finding, ...]) -> Table:
         message = Text(one_line(finding.message))
         if finding.evidence:
             message.append(f"\n(abstract: “{shorten(finding.evidence, 160)}”)", style="dim")
+        if finding.accepted:
+            style = "bold" if finding.accepted.expired else "dim"
+            message.append(f"\n{acceptance_note(finding.accepted)}", style=style)
+        style = "dim" if finding.waived else STYLE[finding.status]
         table.add_row(
-            Text(SYMBOL[finding.status], style=STYLE[finding.status]),
-            Text(one_line(finding.check)),
+            Text(SYMBOL[finding.status], style=style),
+            Text(one_line(finding.check) + (" (accepted)" if finding.waived else "")),
             message,
         )
     return table
+
+
+def _note(note: Note) -> Text:
+    where = f"{note.path}:{note.line}" if note.line else note.path
+    text = Text("warning: ", style="yellow")
+    text.append(f"{one_line(where)}: {one_line(note.message)} [{note.check}]")
+    return text

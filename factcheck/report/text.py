@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from factcheck.models import ClaimResult, Finding, Status
+from factcheck.models import Acceptance, ClaimResult, Finding, Status
 
 # C0 and C1 controls (ESC starts terminal sequences, \r rewrites a line) and the bidi
 # overrides that can make text read differently from what it is.
@@ -41,18 +41,20 @@ def shorten(text: str, width: int) -> str:
 
 
 def headline(result: ClaimResult) -> Finding | None:
-    """The finding that explains a claim's status: the first of the worst ones."""
+    """The finding that explains a claim's status: the first of the worst ones not accepted."""
     for finding in result.findings:
-        if finding.status is result.status:
+        if finding.status is result.status and not finding.waived:
             return finding
     return None
 
 
 def why(result: ClaimResult) -> str:
-    """One line saying why a claim has its status."""
+    """One line saying why a claim has its status (or that its failures were accepted)."""
     finding = headline(result)
     if result.status is not Status.VERIFIED and finding is not None:
         return one_line(finding.message)
+    if result.waived:
+        return one_line(f"accepted: {result.waived[0].message}")
     if result.source is not None:
         paper = result.source
         where = paper.journal_medline_ta or paper.journal_iso or paper.journal_title
@@ -61,3 +63,23 @@ def why(result: ClaimResult) -> str:
         return one_line(" · ".join(parts))
     checked = ", ".join(sorted({f.check for f in result.findings}))
     return f"all checks hold ({checked})" if checked else "nothing to check"
+
+
+def acceptance_note(acceptance: Acceptance) -> str:
+    """ "accepted by J. Editor: reason (file:7)" or "acceptance expired 2026-01-01 (…)"."""
+    who = f"{one_line(acceptance.by)}: {one_line(acceptance.reason)}"
+    if acceptance.expired:
+        return f"acceptance expired {acceptance.expires} ({who}; {acceptance.entry})"
+    until = f", until {acceptance.expires}" if acceptance.expires else ""
+    return f"accepted by {who} ({acceptance.entry}{until})"
+
+
+def location(result: ClaimResult, claims_file: str, finding: Finding | None = None) -> str:
+    """ "claims.yaml:12", or "article.md:14" for a sentence no claim covers."""
+    line = finding.line if finding is not None and finding.line else result.claim.line
+    return f"{result.claim.file or claims_file}:{line}"
+
+
+def shown(result: ClaimResult) -> bool:
+    """Whether a claim gets a detail section: anything not verified, or anything accepted."""
+    return result.status is not Status.VERIFIED or bool(result.waived)
