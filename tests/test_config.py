@@ -1,0 +1,115 @@
+"""Project defaults from `.factcheck.yaml` or `[tool.factcheck]`; flags and variables win."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from factcheck.cli import main
+from factcheck.config import find_config
+
+CLAIMS = """\
+claims:
+  - id: no-source
+    quote: "Of the 61 patients, 47 (77%) responded."
+"""
+
+
+@pytest.fixture(autouse=True)
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / ".git").mkdir()  # the search for configuration stops here
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "claims.yaml").write_text(CLAIMS, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NCBI_EMAIL", raising=False)
+    monkeypatch.delenv("FACTCHECK_CACHE_DIR", raising=False)
+    return tmp_path
+
+
+def verify(*args: str) -> Result:
+    return CliRunner().invoke(main, ["verify", "docs/claims.yaml", *args])
+
+
+def test_no_configuration(project: Path) -> None:
+    assert find_config(project / "docs" / "claims.yaml").path is None
+
+
+def test_pyproject_table_sets_defaults(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.factcheck]\nfail-on = "unverifiable"\n'
+        'format = "github"\ncache-dir = ".cache/factcheck"\nemail = "desk@example.org"\n',
+        encoding="utf-8",
+    )
+    config = find_config(project / "docs" / "claims.yaml")
+    assert config.path == str(project / "pyproject.toml")
+    assert config.values["cache_dir"] == Path(".cache/factcheck")
+    result = verify()
+    assert result.exit_code == 1  # unverifiable (no source) fails under the configured fail-on
+    assert result.stdout.startswith("::warning file=docs/claims.yaml,line=2,title=source.resolve")
+    assert (project / ".cache" / "factcheck").is_dir()
+
+
+def test_flags_win_over_configuration(project: Path) -> None:
+    (project / "docs" / ".factcheck.yaml").write_text(
+        "fail-on: unverifiable\nformat: json\n", encoding="utf-8"
+    )
+    result = verify("--fail-on", "mismatch", "--format", "github", "--cache-dir", "c")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("::warning")
+
+
+def test_yaml_beside_the_claims_file_comes_first(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.factcheck]\nformat = "json"\n')
+    (project / "docs" / ".factcheck.yaml").write_text("format: github\naccept: reviewed.yaml\n")
+    (project / "docs" / "reviewed.yaml").write_text(
+        "accept:\n  - {claim: no-source, check: source.resolve, reason: in print only, by: me}\n"
+    )
+    result = verify("--cache-dir", "c")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("::notice file=docs/claims.yaml,line=2,title=source.resolve")
+
+
+def test_configured_article_fills_only_a_gap(project: Path) -> None:
+    (project / "docs" / "a.md").write_text("Of the 61 patients, 47 (77%) responded.\n")
+    (project / "docs" / ".factcheck.yaml").write_text("article: a.md\n")
+    result = verify("--format", "json", "--cache-dir", "c")
+    assert '"article": "docs/a.md"' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "fail-on: sometimes\n",
+            "docs/.factcheck.yaml:1:10: 'fail-on' must be one of mismatch, "
+            "unverifiable, got 'sometimes'",
+        ),
+        (
+            "fail_on: mismatch\n",
+            "docs/.factcheck.yaml:1:1: configuration: unknown key 'fail_on' "
+            "(did you mean 'fail-on'?)",
+        ),
+        (
+            "api-key: abc\n",
+            "docs/.factcheck.yaml:1:10: 'api-key' is not read from configuration: "
+            "keep keys out of repositories: set NCBI_API_KEY instead",
+        ),
+    ],
+)
+def test_yaml_configuration_errors(project: Path, text: str, message: str) -> None:
+    (project / "docs" / ".factcheck.yaml").write_text(text, encoding="utf-8")
+    result = verify()
+    assert result.exit_code == 2
+    assert result.output.strip() == message.replace("docs/", str(project / "docs") + "/")
+
+
+def test_pyproject_errors_name_the_line(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.factcheck]\nformats = "json"\n')
+    result = verify()
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"{project / 'pyproject.toml'}:2: [tool.factcheck]: unknown key 'formats' "
+        "(did you mean 'format'?)"
+    )
