@@ -212,3 +212,19 @@ def test_missing_article_is_an_input_error(project: Path) -> None:
     result = verify(project)
     assert result.exit_code == 2
     assert result.output.strip() == "article.md: no such file"
+
+
+def test_accepting_the_changed_figure_passes(project: Path) -> None:
+    edit(project / "article.md", "a **77%**", "a **80%**")
+    assert verify(project, "--format", "github").exit_code == 1
+    (project / "factcheck-accept.yaml").write_text(
+        "accept:\n  - claim: jefferson-responders\n    check: quote.in_article\n"
+        "    reason: the editor rounded up on purpose; the claim is updated next week\n"
+        "    by: M. Writer\n    expires: 2999-01-01\n",
+        encoding="utf-8",
+    )
+    result = verify(project, "--format", "github")
+    assert result.exit_code == 0, result.output
+    line = claim_line(project, "jefferson-responders")
+    notice = f"::notice file=claims.yaml,line={line},title=quote.in_article (accepted)::"
+    assert any(out.startswith(notice) for out in result.stdout.splitlines())

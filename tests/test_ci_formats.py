@@ -9,6 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 from factcheck.cli import main
@@ -271,3 +272,20 @@ def test_sarif_with_a_found_source_and_the_article(eutils_url: str) -> None:
     assert "*Abstract:* “" in markdown
     assert "## ❔ article:new-figure-12-20-patients" in markdown
     assert "In article.md, line 3:" in markdown
+
+
+def test_integration_files_are_well_formed() -> None:
+    root = Path(__file__).resolve().parent.parent
+    (hook,) = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert (hook["id"], hook["entry"], hook["language"]) == (
+        "factcheck",
+        "factcheck verify",
+        "python",
+    )
+    action = yaml.safe_load((root / "action.yml").read_text(encoding="utf-8"))
+    assert action["runs"]["using"] == "composite"
+    steps = action["runs"]["steps"]
+    assert any(step.get("uses", "").startswith("actions/cache@") for step in steps)
+    verify_step = next(step for step in steps if step.get("id") == "verify")
+    assert "factcheck verify --format github" in verify_step["run"]
+    assert "${{" not in verify_step["run"]  # inputs reach the script through env, not inlined
