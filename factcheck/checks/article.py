@@ -102,7 +102,8 @@ def _fragments(quote: str) -> list[str]:
 
 
 def _locate(quote: str, text: _Text) -> tuple[int, ...] | None:
-    position, found = 0, []
+    position = 0
+    found: list[int] = []
     for piece in _fragments(quote):
         start = text.joined.find(piece, position)
         if start < 0:
