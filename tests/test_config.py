@@ -113,3 +113,10 @@ def test_pyproject_errors_name_the_line(project: Path) -> None:
         f"{project / 'pyproject.toml'}:2: [tool.factcheck]: unknown key 'formats' "
         "(did you mean 'format'?)"
     )
+
+
+def test_output_suffix_beats_configured_format(project: Path) -> None:
+    (project / "docs" / ".factcheck.yaml").write_text("format: github\n", encoding="utf-8")
+    result = verify("-o", "report.json", "--cache-dir", "c")
+    assert result.exit_code == 0
+    assert (project / "report.json").read_text(encoding="utf-8").startswith("{")

@@ -63,6 +63,8 @@ def with_config(
 ) -> tuple[VerifyOptions, dict[str, Any]]:
     """`options` and `network` with the configuration filling what no flag or variable set."""
     values = {("fmt" if k == "format" else k): v for k, v in config.values.items()}
+    if options.output is not None:  # -o report.md chose its format on the command line
+        given = given | {"fmt"}
     own = {k: v for k, v in values.items() if k in OPTION_KEYS and k not in given}
     merged = dict(network)
     merged.update({k: v for k, v in values.items() if k in NETWORK_KEYS and k not in given})
