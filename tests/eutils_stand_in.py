@@ -23,19 +23,24 @@ Search (`esearch.fcgi?term=…`), deliberately simple:
   - `[ti]`, `[tiab]`: the words in order in the title (and abstract); `word*` is a prefix.
   - `[pt]`: a publication type. Untagged: the words anywhere in title, abstract, authors or
     journal. An unknown tag is listed in `fieldsnotfound` and searched like an untagged term.
-* Hits are sorted by PMID, newest (largest) first; `retmax` (default 20) and `retstart` apply.
+* Hits are sorted by PMID, newest (largest) first (or by `rank(term, pmid)` when set, to play
+  a relevance order that depends on the query); `retmax` (default 20) and `retstart` apply.
+
+Records beyond the fixtures can be added with `StandInEutils(..., extra_records=[xml, …])` or
+`add_records([xml, …])`: each a `<PubmedArticle>` element as EFetch returns it.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import re
 import threading
 import time
 import unicodedata
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,14 +146,19 @@ class StandInEutils:
         *,
         limit_per_second: int | None = None,
         hang_seconds: float = 3.0,
+        extra_records: Iterable[str] = (),
+        rank: Callable[[str, str], object] | None = None,
     ) -> None:
-        """Serve the records of `fixtures` on `server` (replacing its handlers)."""
+        """Serve the records of `fixtures` (and `extra_records`) on `server` (replacing its
+        handlers). `rank(term, pmid)`, when given, is the sort key of a search's hits."""
         self.server = server
         self.limit_per_second = limit_per_second
         self.hang_seconds = hang_seconds
         self.requests: list[Recorded] = []
         self.throttled = 0  # answers 429 because `limit_per_second` was exceeded
         self.records = load_records(fixtures)
+        self.rank = rank
+        self.add_records(extra_records)
         self._misbehaviours: list[_Misbehaviour] = []
         self._recent: deque[float] = deque()
         self._lock = threading.Lock()
@@ -194,6 +204,12 @@ class StandInEutils:
         """End of test: release hanging answers and surface errors raised in the handler."""
         self._release.set()
         self.server.check_handler_errors()
+
+    def add_records(self, xml_records: Iterable[str]) -> None:
+        """Serve more records: each a `<PubmedArticle>` element (replacing any same PMID)."""
+        for xml in xml_records:
+            record = _parse_record(xml.strip() + "\n")
+            self.records[record.paper.pmid] = record
 
     # --- counters ----------------------------------------------------------------------
 
@@ -290,7 +306,11 @@ class StandInEutils:
         except SyntaxError as exc:
             return {"esearchresult": {"ERROR": f"Invalid query: {exc}"}}
         start, retmax = int(params.get("retstart", 0)), int(params.get("retmax", 20))
-        ids = sorted(hits, key=int, reverse=True)
+        rank = self.rank
+        if rank is None:
+            ids = sorted(hits, key=int, reverse=True)
+        else:
+            ids = sorted(hits, key=lambda pmid: (rank(term, pmid), pmid))
         result: dict[str, object] = {
             "count": str(len(ids)),
             "retmax": str(len(ids[start : start + retmax])),
@@ -319,11 +339,15 @@ def load_records(fixtures: Path = FIXTURES) -> dict[str, _Record]:
     """The fixture records by PMID, each parsed with factcheck's own parser."""
     records = {}
     for path in sorted(fixtures.glob("*.xml")):
-        xml = path.read_text(encoding="utf-8").strip() + "\n"
-        papers = parse_efetch(f"<PubmedArticleSet>{xml}</PubmedArticleSet>".encode())
-        (paper,) = papers.values()
-        records[paper.pmid] = _Record(paper, xml)
+        record = _parse_record(path.read_text(encoding="utf-8").strip() + "\n")
+        records[record.paper.pmid] = record
     return records
+
+
+def _parse_record(xml: str) -> _Record:
+    papers = parse_efetch(f"<PubmedArticleSet>{xml}</PubmedArticleSet>".encode())
+    (paper,) = papers.values()
+    return _Record(paper, xml)
 
 
 def _json(data: Mapping[str, object]) -> Response:
@@ -368,6 +392,13 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", _fold(text))
 
 
+@functools.cache
+def _text_words(text: str) -> tuple[str, ...]:
+    """`_words` of a record's text, remembered (records are searched again and again)."""
+    return tuple(_words(text))
+
+
+@functools.cache
 def _journal_key(name: str) -> str:
     words = _words(name.replace("&", " and "))
     return " ".join(words[1:] if words[:1] == ["the"] else words)
@@ -384,16 +415,29 @@ def _query_words(text: str) -> list[str]:
     return words
 
 
-def _has_phrase(haystack: list[str], phrase: list[str]) -> bool:
+def _has_phrase(haystack: Sequence[str], phrase: list[str]) -> bool:
     """`phrase` appears in order in `haystack` (a word ending in * is a prefix)."""
     size = len(phrase)
+    if isinstance(haystack, tuple) and not _may_have(haystack, phrase):
+        return False  # a quick no for remembered texts (`_text_words`)
     return size > 0 and any(
         all(_word_matches(w, want) for w, want in zip(haystack[i : i + size], phrase, strict=True))
         for i in range(len(haystack) - size + 1)
     )
 
 
-def _has_words(haystack: list[str], wanted: list[str]) -> bool:
+def _may_have(haystack: tuple[str, ...], phrase: list[str]) -> bool:
+    """False when a word of `phrase` cannot be in `haystack` (a substring test on its text)."""
+    text = _spaced(haystack)
+    return all(" " + want.removesuffix("*") in text for want in phrase)
+
+
+@functools.cache
+def _spaced(words: tuple[str, ...]) -> str:
+    return " " + " ".join(words) + " "
+
+
+def _has_words(haystack: Sequence[str], wanted: list[str]) -> bool:
     """Every wanted word appears somewhere in `haystack` (a word ending in * is a prefix)."""
     present = set(haystack)
     return bool(wanted) and all(
@@ -549,9 +593,9 @@ class _Search:
         if tag in ("au", "1au", "lastau"):
             return lambda p: _author_matches(text, p, tag)
         if tag == "ti":
-            return lambda p: _has_phrase(_words(p.title), words)
+            return lambda p: _has_phrase(_text_words(p.title), words)
         if tag == "tiab":
-            return lambda p: _has_phrase(_words(p.title + " " + p.abstract), words)
+            return lambda p: _has_phrase(_text_words(p.title + " " + p.abstract), words)
         simple: dict[str, Callable[[Paper], Iterable[str]]] = {
             "jid": lambda p: [p.nlm_id],
             "vi": lambda p: [p.volume],
@@ -564,7 +608,7 @@ class _Search:
             return lambda p: " ".join(words) in {" ".join(_words(v)) for v in get(p)}
         if tag:
             self.fields_not_found.append(tag)
-        return lambda p: _has_words(_words(_everything(p)), words)
+        return lambda p: _has_words(_text_words(_everything(p)), words)
 
 
 def _everything(paper: Paper) -> str:
