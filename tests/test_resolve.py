@@ -1,4 +1,4 @@
-"""Finding each claim's paper: factcheck.pubmed.resolve against an in-memory PubMed."""
+"""Finding each claim's paper, one search per citation, against an in-memory PubMed."""
 
 from __future__ import annotations
 
@@ -290,7 +290,9 @@ SEED_CLAIMS = [JHP_CLAIM, BJP_CLAIM, *JEFFERSON_CLAIMS, *JEM_CLAIMS, MRF_CLAIM]
 
 
 def resolve(claims: Sequence[Claim], source: PubMedSource) -> dict[str, Resolution]:
-    return resolve_sources(claims, source)
+    """One search per citation: the fake ranks by relevance and cannot read combined searches
+    (those are tested against the stand-in in test_combined_search.py)."""
+    return resolve_sources(claims, source, combine=False)
 
 
 def finding(resolution: Resolution, check: str) -> Finding:
@@ -638,7 +640,8 @@ def test_identifiers_and_searches_share_one_fetch_per_round() -> None:
 
 def test_progress_counts_settled_claims() -> None:
     calls: list[tuple[int, int]] = []
-    resolve_sources(SEED_CLAIMS, FakePubMed(CORPUS), on_progress=lambda *a: calls.append(a))
+    source = FakePubMed(CORPUS)
+    resolve_sources(SEED_CLAIMS, source, on_progress=lambda *a: calls.append(a), combine=False)
     assert calls == [(0, 10), (6, 10), (10, 10)]  # JHP + Jefferson, then BJP + JEM
 
 

@@ -5,8 +5,10 @@ Claims are grouped by citation and each group tries its attempts in order
 (`factcheck.pubmed.search_terms`), the same search without the journal. Candidates are
 scored and one is taken only when it clearly fits (`factcheck.pubmed.scoring`).
 
-Work runs in rounds: every pending group's next search is sent (identical searches once),
-then one `fetch` takes every PMID the round needs, then each group is judged. A typical
+Work runs in rounds: every pending group's next search is sent (identical searches once;
+narrow searches of many citations combined into one, `factcheck.pubmed.combined`), then one
+`fetch` takes every PMID the round needs, then each group is judged. A search whose
+combined answer cannot settle its groups exactly is sent alone in the next round. A typical
 claims file costs two fetches.
 """
 
@@ -18,7 +20,9 @@ from typing import Protocol
 
 from factcheck.errors import PubMedError, PubMedUnavailable
 from factcheck.models import Claim, Paper, Resolution
+from factcheck.pubmed.combined import Batch, Sent, assign, send_combined
 from factcheck.pubmed.groups import CANDIDATES, Group, SearchHits, judge, make_groups
+from factcheck.pubmed.search_terms import Query
 
 __all__ = ["PubMedSource", "SearchHits", "resolve_sources"]
 
@@ -37,23 +41,58 @@ class PubMedSource(Protocol):
 
 @dataclass
 class _Session:
-    """One resolution run: the source, and every answer it gave (each asked once)."""
+    """One resolution run: the source, and every answer it gave (each asked once).
+
+    `searches` holds lone searches' answers, in PubMed's order; `assigned` holds searches'
+    hits picked out of combined answers (`factcheck.pubmed.combined`); a term in `alone`
+    must be searched on its own before it is judged.
+    """
 
     source: PubMedSource
+    combine: bool = True
     searches: dict[str, SearchHits | PubMedError] = field(default_factory=dict)
+    assigned: dict[str, SearchHits] = field(default_factory=dict)
+    alone: set[str] = field(default_factory=set)
     papers: dict[str, Paper] = field(default_factory=dict)
     fetched: set[str] = field(default_factory=set)
 
     def run_round(self, groups: list[Group]) -> None:
         """Send every pending group's current search, fetch what they need, judge them."""
-        for term in dict.fromkeys(g.attempt.term for g in groups if g.attempt.term):
-            if term not in self.searches:
-                self.searches[term] = self._search(term)
-        if not self._fetch([pmid for g in groups for pmid in self._needs(g)], groups):
+        batches = self._send_searches(groups)
+        wanted = [pmid for g in groups for pmid in self._needs(g)]
+        if not self._fetch(wanted + [pmid for b in batches for pmid in b.ids], groups):
             return
+        for batch in batches:
+            for term, hits in assign(batch, self.papers).items():
+                if hits is None:
+                    self.alone.add(term)
+                else:
+                    self.assigned[term] = hits
         for group in groups:
-            asked = group.attempt.term
-            judge(group, self.searches[asked] if asked else None, self.papers)
+            self._judge(group)
+
+    def _send_searches(self, groups: list[Group]) -> list[Batch]:
+        """Send the searches not answered yet: narrow ones combined, the rest alone."""
+        queries = [g.attempt.query for g in groups if g.attempt.query is not None]
+        distinct = {q.term: q for q in queries}
+        unanswered = [q for term, q in distinct.items() if self._unanswered(term)]
+        together = [q for q in unanswered if self._combinable(q)]
+        sent = Sent(alone=[q for q in unanswered if not self._combinable(q)])
+        for identifies in (True, False):
+            kind = [q for q in together if q.identifies is identifies]
+            partial = send_combined(kind, lambda term, n: self.source.search(term, retmax=n))
+            sent.batches += partial.batches
+            sent.alone += partial.alone
+            self.assigned.update(partial.answered)
+        for query in sent.alone:
+            self.searches[query.term] = self._search(query.term)
+        return sent.batches
+
+    def _unanswered(self, term: str) -> bool:
+        return term not in self.searches and (term not in self.assigned or term in self.alone)
+
+    def _combinable(self, query: Query) -> bool:
+        return self.combine and query.narrow and query.term not in self.alone
 
     def _search(self, term: str) -> SearchHits | PubMedError:
         try:
@@ -86,13 +125,27 @@ class _Session:
         hits = self.searches.get(attempt.term or "")
         return [] if hits is None or isinstance(hits, PubMedError) else list(hits.ids[:CANDIDATES])
 
+    def _judge(self, group: Group) -> None:
+        """Judge `group` on its current answer; leave it for the next round if it has none."""
+        term = group.attempt.term
+        if term is None or term in self.searches:
+            judge(group, self.searches[term] if term else None, self.papers)
+        elif term in self.assigned and term not in self.alone:
+            if not judge(group, self.assigned[term], self.papers, ranked=False):
+                self.alone.add(term)
+
 
 def resolve_sources(
     claims: Sequence[Claim],
     source: PubMedSource,
     on_progress: Progress | None = None,
+    *,
+    combine: bool = True,
 ) -> dict[str, Resolution]:
     """Find the paper each claim cites; claims without `cite` are left out of the result.
+
+    With `combine`, narrow searches of several citations go to PubMed as one combined
+    search (`factcheck.pubmed.combined`); the verdicts are those of one search each.
 
     `on_progress(done, total)` hears how many claims are settled. If PubMed becomes
     unreachable, the claims settled so far keep their resolution and the rest are
@@ -100,7 +153,7 @@ def resolve_sources(
     """
     groups = make_groups(claims)
     total = sum(len(g.claims) for g in groups)
-    session = _Session(source)
+    session = _Session(source, combine)
     _report(groups, total, on_progress)
     try:
         while pending := [g for g in groups if g.outcome is None]:

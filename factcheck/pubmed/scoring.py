@@ -32,6 +32,7 @@ __all__ = [
     "ACCEPT",
     "AGREES",
     "MARGIN",
+    "SHOWN",
     "TITLE_IDENTIFIES",
     "WEIGHTS",
     "WORDING_SPAN",
@@ -72,6 +73,8 @@ TITLE_IDENTIFIES = 0.8
 """Title agreement at or above this identifies a paper on its own."""
 WORDING_SPAN = 8
 """Finding this many of the quotes' content words in a paper is full wording agreement."""
+SHOWN = 5
+"""Close candidates named in a message at most."""
 
 
 # --- what the claims offer ---------------------------------------------------------------------
@@ -291,13 +294,19 @@ def choose(scores: Sequence[Score]) -> Choice:
 
 
 def depends_on_ranking(scores: Sequence[Score]) -> bool:
-    """True when the order of `scores` may change what `choose` says about them.
+    """True when the order of `scores` may change what `choose` and `why_not` say.
 
-    An accepted candidate leads every other by `MARGIN`, so order cannot matter then;
-    otherwise the message names candidates in order, and equal totals keep PubMed's ranking.
+    An accepted candidate leads every other by `MARGIN`, so order cannot matter then.
+    Otherwise `why_not` names the best candidate (and, when strong, up to five close ones)
+    in order, and candidates with equal totals keep their order in `scores`: it matters when
+    a named candidate ties with another that could take its place.
     """
-    totals = [s.total for s in scores]
-    return not choose(scores).accepted and len(set(totals)) < len(totals)
+    choice = choose(scores)
+    if choice.accepted or choice.best is None:
+        return False
+    shown = (choice.best, *choice.rivals)[:SHOWN] if choice.strong else (choice.best,)
+    pool = [s for s in scores if not s.contradicted] or list(scores)
+    return any(o is not s and o.total == s.total for s in shown for o in pool)
 
 
 # --- describing candidates and citations -------------------------------------------------------
@@ -334,8 +343,8 @@ def why_not(choice: Choice) -> str:
         return "no candidate"
     if choice.strong:
         close = (best, *choice.rivals)
-        listed = ", ".join(label(s.paper) for s in close[:5])
-        more = f" and {len(close) - 5} more" if len(close) > 5 else ""
+        listed = ", ".join(label(s.paper) for s in close[:SHOWN])
+        more = f" and {len(close) - SHOWN} more" if len(close) > SHOWN else ""
         return f"{len(close)} candidates fit equally: {listed}{more}"
     agreeing = best.agreeing()
     verb = "agrees" if len(agreeing) == 1 else "agree"

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 from factcheck.checks.citation import fold, normalise_doi, normalise_pmcid, stem
@@ -291,7 +292,7 @@ class Query:
 
     clauses: tuple[Clause, ...]
 
-    @property
+    @cached_property
     def term(self) -> str:
         """The search as PubMed syntax."""
         return " AND ".join(clause.term for clause in self.clauses)
@@ -300,6 +301,21 @@ class Query:
     def identifies(self) -> bool:
         """True for an identifier search (a DOI or PMCID), which names one record."""
         return any(isinstance(c, IdentifierClause) for c in self.clauses)
+
+    @property
+    def in_journal(self) -> bool:
+        """True when the search is limited to a journal."""
+        return any(isinstance(c, JournalClause) for c in self.clauses)
+
+    @cached_property
+    def phrases(self) -> frozenset[str]:
+        """The quoted phrases of the search, casefolded (what PubMed may not know)."""
+        return frozenset(p.casefold() for p in re.findall(r'"([^"]*)"', self.term))
+
+    @cached_property
+    def tags(self) -> frozenset[str]:
+        """The field tags of the search (`ta`, `dp`, `au` …)."""
+        return frozenset(t.casefold() for t in re.findall(r"\[(\w+)\]", self.term))
 
     @property
     def narrow(self) -> bool:
