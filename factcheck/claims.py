@@ -1,8 +1,12 @@
 """Load and validate a claims file (CONTRACT §3) into `ClaimsFile`.
 
 The YAML is composed into nodes (never constructed as a whole), so every value keeps its
-line and column and every error can say `file:line:col: message`. Aliases are followed only
-within a node budget, so a "billion laughs" file is refused instead of expanded.
+line and column and every error can say `file:line:col: message`. Hostile files are refused
+before they cost much: over 10 MB unread, over `MAX_NODES` values or `MAX_DEPTH` levels while
+composing (a deep `[[[[…` would otherwise exhaust the stack), and aliases are followed only
+within the same node budget, so a "billion laughs" file is refused instead of expanded.
+libyaml composes when it is installed (ten times faster); on an error, PyYAML's own parser
+re-reads the start of the file for its clearer message.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from factcheck import numbers
@@ -22,8 +28,14 @@ from factcheck.errors import InputError
 from factcheck.models import Citation, Claim, ClaimsFile, Figure, Rate
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_NODES = 200_000
+MAX_NODES = 500_000
+"""Values in a file (aliases counted each time they are used): 10,000 claims fit twice over."""
+MAX_DEPTH = 20
+"""Nesting levels; the schema uses at most 6 (claims > claim > cite > authors > name)."""
+MAX_TEXT_CHARS = MAX_FILE_BYTES
+"""Characters in all the values once aliases are expanded: no more than a file can hold."""
 MAX_QUOTE_CHARS = 10_000
+_EXPLAIN_CHARS = 500_000  # how much PyYAML may re-read to explain a libyaml error (~1 s)
 
 TOP_KEYS = ("article", "claims")
 CLAIM_KEYS = ("id", "quote", "cite", "figures")
@@ -69,18 +81,173 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
     return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
 
 
+def _offset_position(data: str | bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column, in characters, of `offset` into `data`."""
+    before = data[:offset]
+    if isinstance(before, bytes):
+        before = before.decode("utf-8", "replace")
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+
+
 def _compose(text: str, name: str) -> Node:
     if not text.strip():
         raise InputError("file is empty: expected 'claims:' followed by a list of claims", name)
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        raise _yaml_error(exc, name) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", name) from None
+    node = _parse(text, name)
     if node is None:
         raise InputError("file has no content: expected 'claims:' with a list of claims", name)
+    try:
+        _check_expansion(node)
+    except _Refused as exc:
+        raise _input_error(exc, text, name) from None
     return node
+
+
+def _check_expansion(root: Node) -> None:
+    """Refuse, before reading any of it, a file whose aliases expand it past `MAX_NODES`
+    values or `MAX_TEXT_CHARS` characters (a quote of 10,000 digits used by 20,000 claims),
+    or that holds a cycle (`&a [*a]`). The culprit named is the smallest value over a limit."""
+    sizes = _expanded_sizes(root)
+    if not _over(sizes[id(root)]):
+        return
+    node = root
+    while over := [c for c in _children(node) if _over(sizes[id(c)])]:
+        node = over[0]
+    values = sizes[id(node)][0]
+    what = f"{MAX_NODES:,} values" if values > MAX_NODES else f"{MAX_TEXT_CHARS:,} characters"
+    raise _Refused(f"aliases expand this to over {what}", node.start_mark)
+
+
+def _over(size: tuple[int, int]) -> bool:
+    return size[0] > MAX_NODES or size[1] > MAX_TEXT_CHARS
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [item for pair in node.value for item in pair]
+    return list(node.value) if isinstance(node, SequenceNode) else []
+
+
+def _expanded_sizes(root: Node) -> dict[int, tuple[int, int]]:
+    """(values, characters) each node stands for with its aliases expanded, by id(node).
+
+    Iterative (aliases can chain far deeper than the stack) and linear in the nodes
+    composed, whatever they expand to; sizes are capped just over the limits."""
+    sizes: dict[int, tuple[int, int]] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            values, chars = 1, len(node.value) if isinstance(node, ScalarNode) else 0
+            for child in _children(node):
+                values += sizes[id(child)][0]
+                chars += sizes[id(child)][1]
+            sizes[key] = (min(values, MAX_NODES + 1), min(chars, MAX_TEXT_CHARS + 1))
+            on_path.discard(key)
+        elif key in on_path:
+            raise _Refused("an alias refers to the value it is part of", node.start_mark)
+        elif key not in sizes:
+            on_path.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+    return sizes
+
+
+class _Refused(Exception):
+    """The file is over a limit (`message`), found at `mark`."""
+
+    def __init__(self, message: str, mark: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
+class _Limited(Composer):
+    """A composer that counts values and nesting as it goes and stops at either limit, so
+    neither memory nor the stack is spent on a file that will be refused anyway."""
+
+    _values = 0
+    _depth = 0
+
+    def compose_node(self, parent: Node | None, index: object) -> Node:
+        event = self.peek_event()  # type: ignore[attr-defined]
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
+            if not isinstance(event, AliasEvent):
+                self._values += 1
+                if self._values > MAX_NODES:
+                    raise _Refused(f"too many values (over {MAX_NODES:,})", event.start_mark)
+            node: Node = super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+            return node
+        finally:
+            self._depth -= 1
+
+
+class _PyLoader(_Limited, yaml.SafeLoader):
+    """PyYAML's own parser: slow, but its error messages name the character and context."""
+
+
+_FastLoader: type | None = None
+if hasattr(yaml, "CSafeLoader"):
+
+    class _CLoader(_Limited, yaml.CSafeLoader):
+        """libyaml's parser under the limited composer."""
+
+        def __init__(self, stream: str) -> None:
+            yaml.CSafeLoader.__init__(self, stream)
+            Composer.__init__(self)
+
+    _FastLoader = _CLoader
+
+
+def _parse(text: str, name: str) -> Node | None:
+    """The root node of `text` (None when it holds no document); InputError when unusable."""
+    if _FastLoader is not None:
+        try:
+            return yaml.compose(text, Loader=_FastLoader)
+        except _Refused as exc:
+            raise _input_error(exc, text, name) from None
+        except yaml.YAMLError as exc:
+            terse = _input_error(exc, text, name, utf8=True)
+            raise _explained(text, name, terse.line) or terse from None
+    try:
+        return yaml.compose(text, Loader=_PyLoader)  # type: ignore[arg-type]
+    except (yaml.YAMLError, _Refused) as exc:
+        raise _input_error(exc, text, name) from None
+
+
+def _explained(text: str, name: str, line: int | None) -> InputError | None:
+    """PyYAML's error in the lines up to `line` (where libyaml failed), if it finds one."""
+    if line is None:
+        return None
+    head = "\n".join(text.split("\n", line + 1)[: line + 1])
+    if len(head) > _EXPLAIN_CHARS:
+        return None
+    try:
+        yaml.compose(head, Loader=_PyLoader)  # type: ignore[arg-type]
+    except (yaml.YAMLError, _Refused) as exc:
+        error = _input_error(exc, head, name)
+        if error.line is not None and error.line <= line:
+            return error
+    return None
+
+
+def _input_error(exc: Exception, text: str, name: str, *, utf8: bool = False) -> InputError:
+    """`exc`, raised composing `text`, as an InputError with its position."""
+    if isinstance(exc, _Refused):
+        line, column = exc.mark.line + 1, exc.mark.column + 1
+        return InputError(f"{exc.message}: refusing the file", name, line, column)
+    if isinstance(exc, yaml.MarkedYAMLError):
+        return _yaml_error(exc, name)
+    if isinstance(exc, yaml.reader.ReaderError):  # libyaml counts bytes, PyYAML characters
+        data = text.encode("utf-8") if utf8 else text
+        line, column = _offset_position(data, exc.position)
+        shown = f" (U+{exc.character:04X})" if isinstance(exc.character, int) else ""
+        return InputError(f"invalid YAML: {exc.reason}{shown}", name, line, column)
+    return InputError(f"invalid YAML: {exc}", name)
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, name: str) -> InputError:
@@ -93,6 +260,10 @@ def _yaml_error(exc: yaml.MarkedYAMLError, name: str) -> InputError:
     line = mark.line + 1 if mark else None
     column = mark.column + 1 if mark else None
     return InputError(f"invalid YAML: {problem}", name, line, column)
+
+
+_UNREADABLE = (yaml.YAMLError, ValueError, KeyError, AttributeError, TypeError, OverflowError)
+"""What SafeConstructor raises on a scalar that does not fit its (implicit or explicit) tag."""
 
 
 class _Reader:
@@ -135,7 +306,13 @@ class _Reader:
         self.count(node)
         if not isinstance(node, ScalarNode):
             raise self.error(node, f"{what} must be a single value, not a list or mapping")
-        return self.constructor.construct_object(node)
+        try:
+            return self.constructor.construct_object(node)
+        except _UNREADABLE:  # `!!int abc`, `2001-13-45`, a bare `=` or `<<`, `!custom` tags
+            kind = node.tag.rsplit(":", 1)[-1]
+            raise self.error(
+                node, f"{what}: cannot read {_shown(node.value)} as {kind}; quote it if it is text"
+            ) from None
 
     def text(self, node: Node, what: str, *, required: bool = True) -> str:
         value = self.scalar(node, what)
@@ -276,7 +453,7 @@ class _Reader:
 
     def pmid(self, node: Node, what: str) -> str:
         value = self.text(node, what)
-        if not value.isdigit() or len(value) > 9:
+        if not _ascii_digits(value) or len(value) > 9:
             raise self.error(node, f"{what} must be a PubMed ID (digits), got {_shown(value)}")
         return value
 
@@ -292,7 +469,7 @@ class _Reader:
     def pmcid(self, node: Node, what: str) -> str:
         value = self.text(node, what).upper()
         digits = value.removeprefix("PMC")
-        if not digits.isdigit():
+        if not _ascii_digits(digits):
             raise self.error(node, f"{what} must look like PMC1234567, got {_shown(value)}")
         return f"PMC{digits}"
 
@@ -360,12 +537,17 @@ def _month_number(value: object) -> int | None:
     if not isinstance(value, str):
         return None
     word = value.strip().lower().rstrip(".")
-    if word.isdigit():
+    if _ascii_digits(word):
         return _month_number(int(word))
     for number, name in enumerate(MONTHS, start=1):
         if len(word) >= 3 and name.startswith(word):
             return number
     return None
+
+
+def _ascii_digits(text: str) -> bool:
+    """0-9 only: str.isdigit() also takes "²", which int() refuses."""
+    return text.isascii() and text.isdigit()
 
 
 def _rate_parts(rate: Rate) -> list[Figure]:
