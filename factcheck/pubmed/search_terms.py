@@ -189,8 +189,11 @@ class JournalClause:
     def match(self, record: Searchable) -> Match:
         if not record.journals:
             return Match.UNSURE
-        wanted = {normalise_journal(form) for form in self.forms}
-        return Match.YES if wanted & record.journals else Match.NO
+        return Match.YES if self._normalised & record.journals else Match.NO
+
+    @cached_property
+    def _normalised(self) -> frozenset[str]:
+        return frozenset(normalise_journal(form) for form in self.forms)
 
 
 @dataclass(frozen=True)
