@@ -148,15 +148,17 @@ class SyntheticPaper:
             "</ArticleIdList></PubmedData></PubmedArticle>"
         )
 
-    def cite(self, style: str, number: int = 0) -> dict[str, Any]:
+    def cite(self, style: str, number: int = 0, variant: int | None = None) -> dict[str, Any]:
         """A claim (as claims-file YAML data) citing this paper in `style`.
+
+        `number` makes the claim's id; `variant` picks one of three quotes (default: `number`).
 
         Styles: "pmid", "doi", "pmcid" (identifiers); "fields" (journal, year, first
         author); "journal-year"; "journal" (journal only); "title"; "author-year";
         "wrong-journal" (a journal of another paper, with year and author).
         """
         first = self.authors[0][0]
-        cited: dict[str, Any] = {
+        styles: dict[str, dict[str, Any]] = {
             "pmid": {"pmid": self.pmid},
             "doi": {"doi": self.doi},
             "pmcid": {"pmcid": self.pmcid},
@@ -170,8 +172,10 @@ class SyntheticPaper:
                 "year": self.year,
                 "authors": [first],
             },
-        }[style]
-        return {"id": f"p{self.pmid}-{style}-{number}", "quote": self._quote(number), "cite": cited}
+        }
+        cited = styles[style]
+        quote = self._quote(number if variant is None else variant)
+        return {"id": f"p{self.pmid}-{style}-{number}", "quote": quote, "cite": cited}
 
     def _quote(self, number: int) -> str:
         if number % 3 == 1:
