@@ -170,7 +170,7 @@ class _Limited(Composer):
     _values = 0
     _depth = 0
 
-    def compose_node(self, parent: Node | None, index: object) -> Node:
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         event = self.peek_event()  # type: ignore[attr-defined]
         self._depth += 1
         try:
@@ -180,8 +180,7 @@ class _Limited(Composer):
                 self._values += 1
                 if self._values > MAX_NODES:
                     raise _Refused(f"too many values (over {MAX_NODES:,})", event.start_mark)
-            node: Node = super().compose_node(parent, index)  # type: ignore[no-untyped-call]
-            return node
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -214,7 +213,7 @@ def _parse(text: str, name: str) -> Node | None:
             terse = _input_error(exc, text, name, utf8=True)
             raise _explained(text, name, terse.line) or terse from None
     try:
-        return yaml.compose(text, Loader=_PyLoader)  # type: ignore[arg-type]
+        return yaml.compose(text, Loader=_PyLoader)
     except (yaml.YAMLError, _Refused) as exc:
         raise _input_error(exc, text, name) from None
 
@@ -227,7 +226,7 @@ def _explained(text: str, name: str, line: int | None) -> InputError | None:
     if len(head) > _EXPLAIN_CHARS:
         return None
     try:
-        yaml.compose(head, Loader=_PyLoader)  # type: ignore[arg-type]
+        yaml.compose(head, Loader=_PyLoader)
     except (yaml.YAMLError, _Refused) as exc:
         error = _input_error(exc, head, name)
         if error.line is not None and error.line <= line:
