@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import gzip
 import json
 import re
 import threading
@@ -108,6 +109,11 @@ class Fault(str, enum.Enum):
     TRUNCATED = "truncated"  # 200, the normal answer cut in half
     BOMB = "bomb"  # 200, an XML entity bomb ("billion laughs")
     EXTERNAL_ENTITY = "external_entity"  # 200, XML with <!ENTITY x SYSTEM "file:///etc/passwd">
+    HUGE = "huge"  # 200, a 50 MB answer, streamed (chunked, no Content-Length)
+    ENDLESS = "endless"  # 200, an answer that never ends: a few bytes every 20 ms, forever
+    GZIP_BOMB = "gzip_bomb"  # 200, Content-Encoding: gzip; 100 kB that inflate to 100 MB
+    BAD_UTF8 = "bad_utf8"  # 200, the answer's shape with bytes that are not UTF-8
+    HOSTILE_400 = "hostile_400"  # 400 whose text holds terminal escapes, markup and newlines
 
 
 @dataclass
@@ -250,6 +256,8 @@ class StandInEutils:
                 self._release.wait(self.hang_seconds)
             elif fault is Fault.RATE_LIMITED:
                 return self._rate_limited(self.limit_per_second or 3, misbehaviour.retry_after)
+            elif fault in _HOSTILE:
+                return _hostile_response(fault, endpoint, self._release)
             elif fault is not Fault.TRUNCATED:
                 return _fault_response(fault)
         response = self._serve(endpoint, params)
@@ -375,6 +383,58 @@ def _fault_response(fault: Fault) -> Response:
     }
     body, status, content_type = answers[fault]
     return Response(body, status, content_type=content_type)
+
+
+# --- hostile answers ------------------------------------------------------------------------
+
+_HOSTILE = {Fault.HUGE, Fault.ENDLESS, Fault.GZIP_BOMB, Fault.BAD_UTF8, Fault.HOSTILE_400}
+HUGE_BYTES = 50 * 1024 * 1024
+INFLATED_BYTES = 100 * 1024 * 1024
+HOSTILE_TEXT = (
+    "\x9b2J\u202eBad: \x1b[2J\x1b[31mRED\x1b]8;;http://evil.example\x07link\x1b]8;;\x07 \rOVER"
+    " [bold red]m[/bold red] <script>x</script> | a | b |\n## injected\n::error file=x::y"
+)
+"""What HOSTILE_400 answers: a renderer must show all of it as inert text."""
+_XML_OPEN = b'<?xml version="1.0" encoding="UTF-8"?>\n<PubmedArticleSet>\n'
+
+
+def _hostile_response(fault: Fault, endpoint: str, release: threading.Event) -> Response:
+    xml = "text/xml; charset=UTF-8"
+    if fault is Fault.HUGE:
+        return Response(_huge_body(), 200, content_type=xml)
+    if fault is Fault.ENDLESS:
+        return Response(_endless_body(release), 200, content_type=xml)
+    if fault is Fault.GZIP_BOMB:
+        headers = {"Content-Encoding": "gzip"}
+        return Response(_gzip_bomb(), 200, headers, content_type=xml)
+    if fault is Fault.BAD_UTF8:
+        if endpoint == "esearch":
+            body = b'{"esearchresult": {"count": "1", "idlist": ["\xff\xfe"]}}'
+            return Response(body, 200, content_type="application/json; charset=UTF-8")
+        body = _XML_OPEN + b"<PubmedArticle><MedlineCitation><PMID>1</PMID><Article>"
+        body += b"<ArticleTitle>caf\xe9 \xff\xfe \xc3(</ArticleTitle></Article></MedlineCitation>"
+        return Response(body + b"</PubmedArticle></PubmedArticleSet>\n", 200, content_type=xml)
+    return Response(HOSTILE_TEXT, 400, content_type="text/plain; charset=UTF-8")
+
+
+def _huge_body() -> Iterable[bytes]:
+    yield _XML_OPEN
+    chunk = b" " * (1024 * 1024)
+    for _ in range(HUGE_BYTES // len(chunk)):
+        yield chunk
+    yield b"</PubmedArticleSet>\n"
+
+
+def _endless_body(release: threading.Event) -> Iterable[bytes]:
+    yield _XML_OPEN
+    while not release.wait(0.02):  # until the client hangs up or the test ends
+        yield b"<!-- more -->\n"
+
+
+@functools.cache
+def _gzip_bomb() -> bytes:
+    inflated = _XML_OPEN + b" " * INFLATED_BYTES + b"</PubmedArticleSet>\n"
+    return gzip.compress(inflated, compresslevel=9)
 
 
 # --- the search matcher ---------------------------------------------------------------------

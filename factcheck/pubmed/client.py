@@ -11,8 +11,12 @@ How one call goes (`search` or each `fetch` batch):
    Connection errors, timeouts, 429, 5xx, HTML pages sent with 200, error bodies (`<ERROR>`
    envelopes, truncated XML, JSON `ERROR`/`error`) and 400s relaying a backend failure are
    retried. Another 400 is an input error: `PubMedError` at once.
-4. The body is parsed (that is the validation); only then is the response saved in the cache.
-   Error answers are never stored; definite answers ("no hit", an empty article set) are.
+4. The body is read as it arrives, at most `max_body_bytes` (20 MB, decompressed) and for at
+   most `read_deadline` seconds (6 x `timeout`): a bigger answer is refused (not retried) and
+   one that never ends is cut off (PubMed counts as unreachable), so neither memory nor time is
+   at a server's mercy. The body is then parsed (that is the validation, and XML is parsed
+   defused); only then is the response saved in the cache. Error answers are never stored;
+   definite answers ("no hit", an empty article set) are.
 5. If every attempt failed because PubMed did not answer (connection, timeout, 429, 5xx, HTML
    maintenance page), or at once on a 403/404 (blocked, wrong base URL), the breaker trips:
    `unreachable` turns True and every later call that the cache cannot answer fails fast.
@@ -36,6 +40,7 @@ from typing import TypedDict, TypeVar
 import platformdirs
 import requests
 import requests_cache
+import urllib3
 
 from factcheck import __version__
 from factcheck.errors import PubMedError, PubMedUnavailable
@@ -55,6 +60,11 @@ BATCH_SIZE = 200
 """PMIDs per EFetch request; a fetch of more than this many ids sends its batches by POST."""
 
 CACHE_FILE = "eutils.sqlite"
+MAX_BODY_BYTES = 20 * 1024 * 1024
+"""The largest answer read (decompressed): 200 PubMed records take about 2 MB."""
+READ_DEADLINE_FACTOR = 6.0
+"""A whole answer must arrive within this many `timeout`s (60 s by default)."""
+_CHUNK = 64 * 1024
 ESEARCH_TTL = timedelta(days=7)
 EFETCH_TTL = timedelta(days=30)
 
@@ -138,12 +148,21 @@ class _Failure(Exception):
     """One failed attempt. `down`: PubMed did not answer (counts toward the breaker);
     `retry`: worth another try; `wait`: the least back-off the server asked for."""
 
-    def __init__(self, reason: str, *, down: bool, retry: bool = True, wait: float = 0.0) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        down: bool,
+        retry: bool = True,
+        wait: float = 0.0,
+        verdict: str = "PubMed refused the request",
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.down = down
         self.retry = retry
         self.wait = wait
+        self.verdict = verdict  # what a final failure that is `down` and not retried means
 
 
 class _Args(TypedDict):
@@ -186,6 +205,8 @@ class EutilsClient:
         refresh: bool = False,
         timeout: float = 10.0,
         max_tries: int = 4,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        read_deadline: float | None = None,
         rate: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -193,7 +214,8 @@ class EutilsClient:
         """Set up the client; `cache_dir=None` disables the disk cache.
 
         `rate` is requests per second (default 3, or 10 with an `api_key`). `sleep` and `clock`
-        are injectable for tests.
+        are injectable for tests. `timeout` bounds each wait for data; `read_deadline` (default
+        6 x `timeout`) a whole answer, and `max_body_bytes` its size.
         """
         self._base_url = base_url if base_url.endswith("/") else base_url + "/"
         self._identity = {"tool": TOOL}
@@ -205,6 +227,8 @@ class EutilsClient:
         self._offline = offline
         self._refresh = refresh
         self._timeout = timeout
+        self._max_body = max_body_bytes
+        self._read_deadline = read_deadline or READ_DEADLINE_FACTOR * timeout
         self._max_tries = max(1, max_tries)
         self._limiter = _RateLimiter(rate or (10.0 if api_key else 3.0), sleep, clock)
         self._sleep = sleep
@@ -235,7 +259,7 @@ class EutilsClient:
 
         Unknown PMIDs, and strings that are not PMIDs, are simply absent from the result.
         """
-        ids = sorted({str(p).strip() for p in pmids if str(p).strip().isdigit()}, key=int)
+        ids = sorted({str(p).strip() for p in pmids if _is_pmid(str(p).strip())}, key=int)
         post = len(ids) > BATCH_SIZE
         papers: dict[str, Paper] = {}
         for batch in _chunks(ids, BATCH_SIZE):
@@ -345,13 +369,44 @@ class EutilsClient:
         self._count(requests_sent=1)
         try:
             response = self._session.request(
-                call.method, call.url, timeout=self._timeout, **call.args(self._identity)
+                call.method,
+                call.url,
+                timeout=self._timeout,
+                stream=True,
+                **call.args(self._identity),
             )
-        except requests.Timeout:
+            try:
+                response._content = self._read_body(response)
+            finally:
+                response.close()
+        except (requests.Timeout, urllib3.exceptions.ReadTimeoutError, TimeoutError):
             raise _Failure(f"no answer within {self._timeout:g} s", down=True) from None
-        except requests.RequestException as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise _Failure(f"connection failed ({type(exc).__name__})", down=True) from None
         return response, self._check(response, parse)
+
+    def _read_body(self, response: requests.Response) -> bytes:
+        """The body as it arrives (decompressed), refused past `max_body_bytes` and cut off
+        past `read_deadline`: a hostile or broken server can neither fill memory nor stall."""
+        deadline = time.monotonic() + self._read_deadline
+        limit = f"{self._max_body / 1024 / 1024:g} MB"
+        raw = response.raw
+        read = getattr(raw, "read1", raw.read)  # read1: whatever has arrived, not a full chunk
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := read(_CHUNK, decode_content=True):
+            size += len(chunk)
+            if size > self._max_body:
+                raise _Failure(f"the answer is over {limit}; refused", down=False, retry=False)
+            if time.monotonic() > deadline:
+                raise _Failure(
+                    f"the answer did not end within {self._read_deadline:g} s; cut off",
+                    down=True,
+                    retry=False,
+                    verdict="PubMed's answer never ended",
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def _check(self, response: requests.Response, parse: Callable[[bytes], _T]) -> _T:
         """Parse a network answer, or raise the `_Failure` it amounts to."""
@@ -365,7 +420,7 @@ class EutilsClient:
         if status == 200 and _is_html(response):  # a maintenance or "blocked" page
             raise _Failure("an HTML page instead of data", down=True)
         if status == 400:  # an input error, unless NCBI relays a backend failure this way
-            transient = any(marker in response.text.lower() for marker in _TRANSIENT_400)
+            transient = any(marker in _head_text(response).lower() for marker in _TRANSIENT_400)
             raise _Failure(f"HTTP 400: {_snippet(response)}", down=False, retry=transient)
         if status != 200:  # 403 blocked, 404 wrong base URL…: every request would get it
             raise _Failure(f"HTTP {status} from {_where(response)}", down=True, retry=False)
@@ -386,7 +441,7 @@ class EutilsClient:
         if last.retry:
             reason = f"PubMed did not answer ({tries}): {last.reason}"
         else:
-            reason = f"PubMed refused the request: {last.reason}"
+            reason = f"{last.verdict}: {last.reason}"
         with self._lock:
             self._down_reason = reason
         _log.warning("%s; not trying PubMed again in this run", reason)
@@ -528,9 +583,19 @@ def _where(response: requests.Response) -> str:
     return response.url.split("?", 1)[0]
 
 
+def _head_text(response: requests.Response, size: int = 4096) -> str:
+    """The start of the body as text (never a charset guess over a whole hostile body)."""
+    return response.content[:size].decode("utf-8", "replace")
+
+
 def _snippet(response: requests.Response, size: int = 120) -> str:
-    text = " ".join(response.text.split())
+    text = " ".join(_head_text(response).split())
     return text[:size] + ("…" if len(text) > size else "")
+
+
+def _is_pmid(text: str) -> bool:
+    """Digits 0-9 only (str.isdigit() also takes "²", which int() refuses)."""
+    return text.isascii() and text.isdigit()
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:

@@ -3,7 +3,9 @@
 Pure functions, no I/O. Everything NCBI sends is treated as hostile: XML is parsed with
 defusedxml (no entity expansion, no external DTDs), and any answer that is not the expected
 document (an `<ERROR>` envelope, a truncated body, an HTML page, JSON with an `ERROR`) raises
-`PubMedError`, so the client can retry and never caches it.
+`PubMedError`, so the client can retry and never caches it. Text is whitespace-folded and
+stripped of control characters (the 8-bit CSI U+009B that XML allows is a terminal escape),
+and a record whose PMID is not digits is dropped: a PMID goes into URLs and links.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ __all__ = ["SearchResult", "parse_efetch", "parse_esearch"]
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MEDLINE_DATE = re.compile(r"^\s*(\d{4})(?:\s+([A-Za-z]+))?")
 _RETRACTION_REFS = ("RetractionIn", "RetractedandRepublishedIn")
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -60,12 +63,17 @@ def parse_esearch(body: bytes) -> SearchResult:
         raise PubMedError("ESearch answer has no esearchresult")
     if result.get("ERROR"):
         raise PubMedError(f"PubMed reported an error: {result['ERROR']}")
-    ids = tuple(str(uid) for uid in result.get("idlist") or ())
+    idlist = result.get("idlist") or []
+    if not isinstance(idlist, list):
+        raise PubMedError("ESearch idlist is not a list")
+    ids = tuple(uid for uid in map(str, idlist) if _ascii_digits(uid))  # a PMID is digits
     try:
         count = int(result.get("count", len(ids)))
     except (TypeError, ValueError):
         raise PubMedError(f"ESearch count is not a number: {result.get('count')!r}") from None
-    errors = result.get("errorlist") or {}
+    errors = result.get("errorlist")
+    if not isinstance(errors, dict):
+        errors = {}
     return SearchResult(
         ids=ids,
         count=count,
@@ -105,7 +113,7 @@ def parse_efetch(xml: bytes) -> dict[str, Paper]:
             paper = _book(child)
         else:  # DeleteCitation and anything NCBI adds later
             continue
-        if paper.pmid:
+        if _ascii_digits(paper.pmid):  # a PMID is digits; it goes into URLs and links
             papers[paper.pmid] = paper
     return papers
 
@@ -194,7 +202,12 @@ def _text(node: Element | None) -> str:
     """All the text of `node`, inline markup (<i>, <sup>, MathML) included, spaces collapsed."""
     if node is None:
         return ""
-    return " ".join("".join(node.itertext()).split())
+    return _clean("".join(node.itertext()))
+
+
+def _clean(text: str) -> str:
+    """`text` on one line: control characters dropped, whitespace runs made one space."""
+    return " ".join(_CONTROLS.sub(" ", text).split())
 
 
 def _abstract(node: Element | None) -> str:
@@ -204,7 +217,7 @@ def _abstract(node: Element | None) -> str:
     parts = []
     for section in node.findall("AbstractText"):
         text = _text(section)
-        label = (section.get("Label") or "").strip()
+        label = _clean(section.get("Label") or "")
         parts.append(f"{label}: {text}" if label and text else text)
     return "\n".join(part for part in parts if part)
 
@@ -246,7 +259,7 @@ def _issns(journal: Element | None, info: Element | None) -> tuple[str, ...]:
 
 def _month(value: str) -> int | None:
     value = value.strip().lower()
-    if value.isdigit():
+    if _ascii_digits(value):
         number = int(value)
         return number if 1 <= number <= 12 else None
     return _MONTHS.index(value[:3]) + 1 if value[:3] in _MONTHS else None
@@ -254,7 +267,12 @@ def _month(value: str) -> int | None:
 
 def _int(value: str) -> int | None:
     value = value.strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if _ascii_digits(value) else None
+
+
+def _ascii_digits(text: str) -> bool:
+    """0-9 only: str.isdigit() also takes "²", which int() refuses."""
+    return text.isascii() and text.isdigit()
 
 
 def _pub_date(node: Element | None) -> PubDate:

@@ -7,10 +7,11 @@ from dataclasses import asdict
 from typing import Any
 
 from factcheck.models import ClaimResult, Finding, Note, Paper, Report
+from factcheck.report.text import json_escaped
 
 
 def render_json(report: Report) -> str:
-    """`report` as the JSON document of CONTRACT §5 (control characters escaped by json)."""
+    """`report` as the JSON document of CONTRACT §5 (control characters escaped)."""
     document = {
         "factcheck": report.version,
         "claims_file": report.claims_file,
@@ -28,7 +29,7 @@ def render_json(report: Report) -> str:
         "scope": report.scope or None,
         "notes": [_note(note) for note in report.notes],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_escaped(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _claim(result: ClaimResult) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from factcheck import __version__
 from factcheck.checks.rules import RULES, Rule
 from factcheck.models import ClaimResult, Finding, Note, Report, Status
+from factcheck.report.text import json_escaped
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {Status.MISMATCH: "error", Status.ERROR: "error", Status.UNVERIFIABLE: "warning"}
@@ -52,7 +53,7 @@ def render_sarif(reports: Sequence[Report]) -> str:
         "properties": {"claimsFiles": [report.claims_file for report in reports]},
     }
     log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json_escaped(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _rules(reports: Sequence[Report]) -> list[Rule]:

@@ -6,9 +6,11 @@ import re
 
 from factcheck.models import Acceptance, ClaimResult, Finding, Status
 
-# C0 and C1 controls (ESC starts terminal sequences, \r rewrites a line) and the bidi
-# overrides that can make text read differently from what it is.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls (ESC starts terminal sequences, \r rewrites a line, U+009B is an 8-bit
+# ESC [) and the bidi controls that can make text read differently from what it is.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# What json.dumps(ensure_ascii=False) leaves raw although a terminal may act on it.
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _SPACE = re.compile(r"\s+")
 
 SYMBOL = {
@@ -27,6 +29,12 @@ def visible(text: str) -> str:
         ),
         text,
     )
+
+
+def json_escaped(document: str) -> str:
+    """JSON text with DEL, C1 and bidi controls written as `\\u009b`-style escapes: the
+    same data once parsed, but inert when the document itself is printed to a terminal."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 
 def one_line(text: str) -> str:
