@@ -250,9 +250,20 @@ def _judge_fields(
     best = choice.best
     if with_journal or not cite.journal:
         group.found(best.paper, f"PMID {best.paper.pmid} matches {listing(best.agreeing())}")
-    else:
+    elif best.identified_by_content:
         _found_elsewhere(group, best)
+    else:
+        group.miss(Status.UNVERIFIABLE, _not_taken_elsewhere(best))
     return True
+
+
+def _not_taken_elsewhere(best: Score) -> str:
+    paper = best.paper
+    return (
+        f"without the journal: closest PMID {paper.pmid} ({short_journal(paper)} "
+        f"{paper.year or ''}) agrees on {listing(best.agreeing())}, too little to say the "
+        "journal is wrong"
+    )
 
 
 def _nothing_matches(cite: Citation, with_journal: bool) -> str:

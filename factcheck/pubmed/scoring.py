@@ -185,6 +185,15 @@ class Score:
         return self.agrees("figures") and self.agrees("wording")
 
     @property
+    def identified_by_content(self) -> bool:
+        """Identified by what the paper says, not by who wrote it when: its title, or the
+        claims' figures and wording together. A paper that would make the cited journal wrong
+        must pass this: an author and a year fit too many namesakes' papers."""
+        if self.parts.get("title", 0.0) >= TITLE_IDENTIFIES:
+            return True
+        return self.agrees("figures") and self.agrees("wording")
+
+    @property
     def contradicted(self) -> bool:
         """A cited field flatly disagrees: journal, year (off by 2+), every author, title."""
         flat = ("journal", "year", "authors")
