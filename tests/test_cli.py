@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -162,3 +164,24 @@ def test_untrusted_text_stays_text_in_every_format(tmp_path: Path) -> None:
         run(tmp_path, "verify", "--offline", "--format", "json", text=text).stdout
     )
     assert document["claims"][0]["id"] == "[bold red]boom[/] | <script>x</script>"
+
+
+def test_version_fast_path_imports_no_cli_library() -> None:
+    code = (
+        "import sys; sys.argv = ['factcheck', '--version']\n"
+        "from factcheck.launcher import main; main()\n"
+        "heavy = {'click', 'rich', 'requests', 'yaml', 'requests_cache'} & set(sys.modules)\n"
+        "print(sorted(heavy))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.splitlines() == [f"factcheck, version {__version__}", "[]"]
+
+
+def test_launcher_hands_everything_else_to_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "from factcheck.launcher import main; main()", "--help"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0
+    assert "verify" in result.stdout
