@@ -28,6 +28,7 @@ import email.utils
 import logging
 import os
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -60,6 +61,8 @@ BATCH_SIZE = 200
 """PMIDs per EFetch request; a fetch of more than this many ids sends its batches by POST."""
 
 CACHE_FILE = "eutils.sqlite"
+BUSY_TIMEOUT = 30.0
+"""Seconds a cache write waits for another process's (several runs may share one cache)."""
 MAX_BODY_BYTES = 20 * 1024 * 1024
 """The largest answer read (decompressed): 200 PubMed records take about 2 MB."""
 READ_DEADLINE_FACTOR = 6.0
@@ -463,6 +466,7 @@ class EutilsClient:
         """A requests-cache session used only to store and look up validated answers."""
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
+            _prepare_database(cache_dir / CACHE_FILE)
             cache = requests_cache.CachedSession(
                 str(cache_dir / CACHE_FILE),
                 backend="sqlite",
@@ -470,6 +474,9 @@ class EutilsClient:
                 ignored_parameters=("api_key", "email", "tool"),
                 read_only=True,  # answers are saved by hand, after validation (_store)
                 stale_if_error=self._offline,  # offline, an expired answer beats none
+                wal=True,  # readers never wait for writers (other runs sharing the cache)
+                busy_timeout=int(BUSY_TIMEOUT * 1000),
+                timeout=BUSY_TIMEOUT,
             )
             len(cache.cache.responses)  # touch the database: a corrupt file fails here
         except Exception as exc:  # any cache trouble: run without it
@@ -507,6 +514,8 @@ class EutilsClient:
             key = self._cache.cache.create_key(self._cache.prepare_request(unidentified))
             expires = datetime.now(timezone.utc) + call.ttl
             self._cache.cache.save_response(response, cache_key=key, expires=expires)
+            if key not in self._cache.cache.responses:  # requests-cache rolls back quietly
+                raise OSError("an answer could not be saved (is the disk full?)")
         except Exception as exc:  # a cache that fails to write is dropped, never fatal
             self._drop_cache(exc)
 
@@ -527,6 +536,22 @@ class EutilsClient:
 
     def _redact(self, text: str) -> str:
         return text.replace(self._api_key, "***") if self._api_key else text
+
+
+def _prepare_database(path: Path) -> None:
+    """Put the cache database in WAL mode and check that it takes a write lock, or raise.
+
+    WAL lets every run sharing the cache read while another writes. The probe matters because
+    requests-cache retries a failing write lock forever: on a full disk or a read-only file,
+    factcheck would hang instead of running without its cache.
+    """
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("ROLLBACK")
+    finally:
+        db.close()
 
 
 class _NoNetwork(requests.adapters.BaseAdapter):
