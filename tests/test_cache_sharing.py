@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from eutils_stand_in import StandInEutils
+from pytest_httpserver import HTTPServer
 
 from factcheck.pubmed import EutilsClient, client
 
@@ -31,6 +32,7 @@ SCHWENK, POMEROY = "29923953", "28025837"
 
 def verify_args(eutils_url: str, cache: Path, report: Path, *extra: str) -> list[str]:
     args = [sys.executable, "-m", "factcheck", "verify", str(CLAIMS), "--eutils-url", eutils_url]
+    args += ["--api-key", "stand-in"]  # 10 requests a second: quicker runs
     return [*args, "--cache-dir", str(cache), "-o", str(report), "--timeout", "30", *extra]
 
 
@@ -61,14 +63,20 @@ def verdicts(report: Path) -> dict[str, tuple[str, list[str]]]:
     }
 
 
-@pytest.fixture
-def reference(tmp_path: Path, eutils_url: str) -> dict[str, tuple[str, list[str]]]:
-    """The verdicts of one run alone, with its own cache."""
-    report = tmp_path / "alone.json"
-    process = start(verify_args(eutils_url, tmp_path / "own-cache", report))
+@pytest.fixture(scope="module")
+def reference(
+    tmp_path_factory: pytest.TempPathFactory, eutils_server: HTTPServer
+) -> dict[str, tuple[str, list[str]]]:
+    """The verdicts of one run alone, with its own cache (once for the module)."""
+    if not eutils_server.is_running():
+        eutils_server.start()
+    stand_in = StandInEutils(eutils_server)
+    tmp = tmp_path_factory.mktemp("reference")
+    process = start(verify_args(stand_in.base_url, tmp / "cache", tmp / "alone.json"))
     _, stderr = process.communicate(timeout=120)
+    stand_in.close()
     assert process.returncode == 1, stderr
-    return verdicts(report)
+    return verdicts(tmp / "alone.json")
 
 
 def test_three_runs_share_one_cold_cache(
@@ -252,3 +260,17 @@ def test_a_full_disk_costs_one_warning(
         for c in document["claims"]
     }
     assert got == reference
+
+
+def test_the_api_key_and_email_are_never_stored(tmp_path: Path, eutils_url: str) -> None:
+    """README, "Security": neither identity value reaches the cache, by GET or by POST."""
+    secret, email = "SECRET-KEY-42", "someone@example.org"
+    with EutilsClient(eutils_url, cache_dir=tmp_path, api_key=secret, email=email) as pubmed:
+        pubmed.fetch([SCHWENK])  # GET
+        pubmed.fetch([str(int(SCHWENK) + i) for i in range(201)])  # POST
+        pubmed.search("Headache[ta] AND 2017[dp]")
+        assert pubmed.stats.requests_sent == 4
+    stored = b"".join(path.read_bytes() for path in tmp_path.iterdir() if path.is_file())
+    assert SCHWENK.encode() in stored
+    for value in (secret, email, email.replace("@", "%40")):
+        assert value.encode() not in stored
