@@ -60,11 +60,16 @@ def _read_text(path: Path, name: str, what: str = "claims file") -> str:
         raise InputError("no such file", name)
     if path.is_dir():
         raise InputError(f"is a directory, not a {what}", name)
+    if not path.is_file():  # /dev/zero, a named pipe (or a symlink to one): never ends
+        raise InputError(f"not a regular file, so not a {what}", name)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise InputError(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", name)
-        data = path.read_bytes()
+        with path.open("rb") as handle:  # no more than the limit, even if the file grows
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise InputError(f"file is over the limit of {MAX_FILE_BYTES:,} bytes", name)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", name) from None
     if b"\x00" in data:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -147,3 +148,20 @@ def test_a_quote_with_control_characters_spelled_as_escapes_stays_text() -> None
     assert result.exit_code == 1
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "\\u001b[2J" in result.output  # kept, escaped by JSON
+
+
+@pytest.mark.parametrize("kind", ["device", "symlink-to-device", "named-pipe"])
+def test_a_claims_file_that_never_ends_is_refused_unread(kind: str, tmp_path: Path) -> None:
+    """A pull request can make claims.yaml a symlink to /dev/zero, or a named pipe."""
+    path = Path("claims.yaml")
+    if kind == "device":
+        path = Path("/dev/zero")
+    elif kind == "symlink-to-device":
+        path.symlink_to("/dev/zero")
+    else:
+        os.mkfifo(path)
+    started = time.perf_counter()
+    result = CliRunner().invoke(main, ["verify", "--offline", "--cache-dir", "cache", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"{path}: not a regular file, so not a claims file"
+    assert time.perf_counter() - started < 1.0
