@@ -34,6 +34,15 @@ network_options = [
         help="Where PubMed answers are cached [env FACTCHECK_CACHE_DIR; default: user cache dir].",
     ),
     click.option(
+        "--cache-url",
+        envvar="FACTCHECK_CACHE_URL",
+        metavar="URL",
+        callback=lambda ctx, param, value: _cache_url(value),
+        help="Share the cache and the request budget with other runs through Redis, "
+        "redis://HOST:PORT/DB, instead of --cache-dir [env FACTCHECK_CACHE_URL; needs "
+        "factcheck-cli[redis]].",
+    ),
+    click.option(
         "--eutils-url",
         envvar="FACTCHECK_EUTILS_URL",
         metavar="URL",
@@ -59,6 +68,18 @@ network_options = [
         help="Seconds to wait for each PubMed answer.",
     ),
 ]
+
+
+def _cache_url(value: str | None) -> str | None:
+    """--cache-url when it is a Redis URL; a usage error (exit 2) otherwise."""
+    if not value:
+        return None
+    from factcheck.pubmed.shared import check_cache_url  # imports nothing of Redis
+
+    try:
+        return check_cache_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def with_network_options(func: Callable[..., None]) -> Callable[..., None]:

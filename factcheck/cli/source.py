@@ -19,6 +19,7 @@ def open_client(network: Mapping[str, object]) -> Iterator[EutilsClient]:
         email=_text(network.get("email")),
         api_key=_text(network.get("api_key")),
         cache_dir=cache_dir if isinstance(cache_dir, Path) else default_cache_dir(),
+        cache_url=_text(network.get("cache_url")),
         offline=bool(network.get("offline")),
         refresh=bool(network.get("refresh")),
         timeout=float(network.get("timeout") or 10.0),  # type: ignore[arg-type]

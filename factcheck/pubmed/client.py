@@ -20,11 +20,18 @@ How one call goes (`search` or each `fetch` batch):
 5. If every attempt failed because PubMed did not answer (connection, timeout, 429, 5xx, HTML
    maintenance page), or at once on a 403/404 (blocked, wrong base URL), the breaker trips:
    `unreachable` turns True and every later call that the cache cannot answer fails fast.
+
+With a `cache_url` (Redis; see `factcheck.pubmed.shared`) the cache lives in Redis instead of a
+file, the rate limit of step 3 is one budget for every process using that Redis, and after a
+cache miss the call takes a lock on its cache key, looks in the cache again (another process
+may have just stored the answer) and only then goes on to step 2. Any Redis trouble costs one
+warning and the run goes on as if no cache had been given.
 """
 
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import logging
 import os
 import random
@@ -32,11 +39,12 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
-from typing import TypedDict, TypeVar
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 import platformdirs
 import requests
@@ -47,6 +55,9 @@ from factcheck import __version__
 from factcheck.errors import PubMedError, PubMedUnavailable
 from factcheck.models import Paper
 from factcheck.pubmed.parse import SearchResult, parse_efetch, parse_esearch
+
+if TYPE_CHECKING:
+    from factcheck.pubmed.shared import SharedBackend
 
 __all__ = [
     "DEFAULT_EUTILS_URL",
@@ -204,6 +215,7 @@ class EutilsClient:
         email: str | None = None,
         api_key: str | None = None,
         cache_dir: Path | None = None,
+        cache_url: str | None = None,
         offline: bool = False,
         refresh: bool = False,
         timeout: float = 10.0,
@@ -215,6 +227,9 @@ class EutilsClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Set up the client; `cache_dir=None` disables the disk cache.
+
+        `cache_url` (a Redis URL) replaces the disk cache with one shared by every process
+        using it, with one rate limit for all of them (see `factcheck.pubmed.shared`).
 
         `rate` is requests per second (default 3, or 10 with an `api_key`). `sleep` and `clock`
         are injectable for tests. `timeout` bounds each wait for data; `read_deadline` (default
@@ -233,7 +248,8 @@ class EutilsClient:
         self._max_body = max_body_bytes
         self._read_deadline = read_deadline or READ_DEADLINE_FACTOR * timeout
         self._max_tries = max(1, max_tries)
-        self._limiter = _RateLimiter(rate or (10.0 if api_key else 3.0), sleep, clock)
+        rate = rate or (10.0 if api_key else 3.0)
+        self._limiter = _RateLimiter(rate, sleep, clock)
         self._sleep = sleep
         self._clock = clock
         self._jitter = random.Random()
@@ -243,7 +259,13 @@ class EutilsClient:
         self._session = requests.Session()
         self._session.headers["User-Agent"] = f"factcheck/{__version__}"
         self._cache: requests_cache.CachedSession | None = None
-        if cache_dir is not None:
+        self._shared: SharedBackend | None = None
+        self._cache_lost = False
+        self._cache_where = ""  # where the cache is, for a warning: "in DIR", "at URL"
+        if cache_url:
+            self._cache = self._open_shared_cache(cache_url, _SAFETY / rate)
+        elif cache_dir is not None:
+            self._cache_where = f"in {cache_dir}"
             self._cache = self._open_cache(cache_dir)
 
     # --- public API --------------------------------------------------------------------
@@ -288,14 +310,21 @@ class EutilsClient:
 
     @property
     def caching(self) -> bool:
-        """True while a disk cache is in use (False when disabled, or dropped as broken)."""
+        """True while a cache is in use (False when disabled, or dropped as broken)."""
         return self._cache is not None
+
+    @property
+    def sharing(self) -> bool:
+        """True while a shared (Redis) cache and rate limit are in use."""
+        return self._shared is not None
 
     def close(self) -> None:
         """Close the HTTP session and the cache."""
         self._session.close()
         if self._cache is not None:
             self._cache.close()  # type: ignore[no-untyped-call]
+        if self._shared is not None:
+            self._shared.close()
 
     def __enter__(self) -> EutilsClient:
         return self
@@ -324,9 +353,31 @@ class EutilsClient:
             raise PubMedUnavailable(f"{_describe(call)} is not in the cache (offline)")
         if self._down_reason is not None:
             raise PubMedUnavailable(self._down_reason)
-        response, value = self._send(call, parse)
-        self._store(call, response)
-        return value
+        with self._single_flight(call) as held:
+            if held:  # another process may have stored the answer while this one waited
+                cached = self._from_cache(call, parse)
+                if cached is not None:
+                    return cached[0]
+            response, value = self._send(call, parse)
+            self._store(call, response)
+            return value
+
+    @contextmanager
+    def _single_flight(self, call: _Call) -> Iterator[bool]:
+        """Hold the shared lock on `call`'s cache key (True), or no lock (False: no shared
+        cache, --refresh, or the lock was held too long by another process)."""
+        shared, cache = self._shared, self._cache
+        lock = None
+        if shared is not None and cache is not None and not self._refresh:
+            try:
+                lock = shared.hold(_key(cache, call))
+            except Exception as exc:  # Redis trouble: go on alone
+                self._drop_cache(exc)
+        try:
+            yield lock is not None
+        finally:
+            if shared is not None and lock is not None:
+                shared.let_go(lock)
 
     def _send(self, call: _Call, parse: Callable[[bytes], _T]) -> tuple[requests.Response, _T]:
         started = self._clock()
@@ -368,7 +419,7 @@ class EutilsClient:
         return delay
 
     def _attempt(self, call: _Call, parse: Callable[[bytes], _T]) -> tuple[requests.Response, _T]:
-        self._limiter.wait()
+        self._pace()
         self._count(requests_sent=1)
         try:
             response = self._session.request(
@@ -387,6 +438,24 @@ class EutilsClient:
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise _Failure(f"connection failed ({type(exc).__name__})", down=True) from None
         return response, self._check(response, parse)
+
+    def _pace(self) -> None:
+        """Wait for the rate limit: the fleet's when a shared backend is in use, else this
+        client's own."""
+        shared = self._shared
+        if shared is not None:
+            try:
+                shared.wait_turn()
+                return
+            except Exception as exc:  # Redis trouble: fall back to this process's limiter
+                self._drop_cache(exc)
+        self._limiter.wait()
+
+    def _slow_down(self) -> None:
+        self._limiter.slow_down()
+        shared = self._shared
+        if shared is not None:
+            shared.slow_down()
 
     def _read_body(self, response: requests.Response) -> bytes:
         """The body as it arrives (decompressed), refused past `max_body_bytes` and cut off
@@ -415,7 +484,7 @@ class EutilsClient:
         """Parse a network answer, or raise the `_Failure` it amounts to."""
         status = response.status_code
         if status == 429:
-            self._limiter.slow_down()
+            self._slow_down()
             wait = max(_retry_after(response), 1.0)
             raise _Failure(f"HTTP 429 ({_snippet(response)})", down=True, wait=wait)
         if status >= 500:
@@ -480,7 +549,36 @@ class EutilsClient:
             )
             len(cache.cache.responses)  # touch the database: a corrupt file fails here
         except Exception as exc:  # any cache trouble: run without it
-            self._drop_cache(exc, cache_dir)
+            self._drop_cache(exc)
+            return None
+        for prefix in ("http://", "https://"):  # lookups must never reach the network
+            cache.mount(prefix, _NoNetwork())
+        return cache
+
+    def _open_shared_cache(self, url: str, interval: float) -> requests_cache.CachedSession | None:
+        """The cache in Redis at `url`, with the fleet's rate limit and single-flight locks."""
+        from factcheck.pubmed.shared import SharedBackend, display_url
+
+        self._cache_where = f"at {display_url(url)}"
+        try:
+            budget = hashlib.sha256(f"{self._base_url}\n{self._api_key}".encode()).hexdigest()
+            flight = _MAX_TOTAL_WAIT + self._max_tries * self._timeout
+            self._shared = SharedBackend(
+                url, budget=budget[:16], interval=interval, flight_timeout=flight
+            )
+            cache = requests_cache.CachedSession(
+                backend=self._shared.cache(),
+                allowable_methods=("GET", "POST"),
+                ignored_parameters=("api_key", "email", "tool"),
+                read_only=True,  # answers are saved by hand, after validation (_store)
+                stale_if_error=self._offline,  # offline, an expired answer beats none
+            )
+        except ImportError as exc:
+            hint = "pip install 'factcheck-cli[redis]'"
+            self._drop_cache(ImportError(f"{exc.name} is not installed: {hint}"))
+            return None
+        except Exception as exc:  # an unreachable or unusable Redis: run without it
+            self._drop_cache(exc)
             return None
         for prefix in ("http://", "https://"):  # lookups must never reach the network
             cache.mount(prefix, _NoNetwork())
@@ -509,9 +607,7 @@ class EutilsClient:
         if self._cache is None:
             return
         try:
-            # Keyed on the request without identity, as the lookup in _from_cache is.
-            unidentified = requests.Request(call.method, call.url, **call.args())
-            key = self._cache.cache.create_key(self._cache.prepare_request(unidentified))
+            key = _key(self._cache, call)
             expires = datetime.now(timezone.utc) + call.ttl
             self._cache.cache.save_response(response, cache_key=key, expires=expires)
             if key not in self._cache.cache.responses:  # requests-cache rolls back quietly
@@ -519,23 +615,39 @@ class EutilsClient:
         except Exception as exc:  # a cache that fails to write is dropped, never fatal
             self._drop_cache(exc)
 
-    def _drop_cache(self, exc: Exception, where: Path | None = None) -> None:
-        place = f" in {where}" if where else ""
+    def _drop_cache(self, exc: Exception) -> None:
+        """Go on without the cache (and without the shared backend): one warning per run."""
+        with self._lock:
+            if self._cache_lost:
+                return
+            self._cache_lost = True
+            cache, self._cache = self._cache, None
+            shared, self._shared = self._shared, None
         _log.warning(
             "the PubMed cache%s cannot be used (%s: %s); continuing without it",
-            place,
+            f" {self._cache_where}" if self._cache_where else "",
             type(exc).__name__,
             self._redact(str(exc)),
         )
-        cache, self._cache = self._cache, None
-        if cache is not None:
-            try:
-                cache.close()  # type: ignore[no-untyped-call]
-            except Exception:  # closing a broken cache may fail too; nothing more to do
-                _log.debug("closing the broken cache failed", exc_info=True)
+        for closing in (cache, shared):
+            if closing is not None:
+                _close_quietly(closing.close)
 
     def _redact(self, text: str) -> str:
         return text.replace(self._api_key, "***") if self._api_key else text
+
+
+def _close_quietly(close: Callable[[], None]) -> None:
+    try:
+        close()
+    except Exception:  # closing a broken cache may fail too; nothing more to do
+        _log.debug("closing the broken cache failed", exc_info=True)
+
+
+def _key(cache: requests_cache.CachedSession, call: _Call) -> str:
+    """The cache key of `call`: its request without identity (as _from_cache looks it up)."""
+    unidentified = requests.Request(call.method, call.url, **call.args())
+    return cache.cache.create_key(cache.prepare_request(unidentified))
 
 
 def _prepare_database(path: Path) -> None:
