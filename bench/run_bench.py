@@ -12,7 +12,10 @@ NCBI does without an API key; the client paces itself at 3 requests/s. Each run 
   (`combine=False`), and a baseline resolving each claim alone with a fresh client;
 * 300 identifier-less (journal/year/author) citations of 300 distinct papers, cold;
 * 10,000 claims over the same 300 papers, cold then warm, in a child process (its peak RSS);
-* start-up: `python -c pass`, `factcheck --version`, `factcheck verify --offline` (16 claims).
+* start-up: `python -c pass`, `factcheck --version`, `factcheck verify --offline` (16 claims);
+* a fleet: the 300 identifier-less citations checked by one `factcheck verify` process alone,
+  then by three started together, each time with a fresh Redis behind `--cache-url` (skipped
+  when redis-server is not installed).
 
 It ends with a markdown table that can be pasted into the README.
 """
@@ -221,6 +224,44 @@ def startup(claims16: Path, cache: Path) -> dict[str, float]:
     return found
 
 
+# --- a fleet sharing Redis (--cache-url) -------------------------------------------------------
+
+
+def fleet(stand_in: StandInEutils, corpus: Sequence[SyntheticPaper], tmp: Path) -> Any:
+    """One run alone, then three at once, each time on an empty Redis: (alone, three) or
+    None without redis-server."""
+    import redis_server
+
+    if not redis_server.available():
+        print(f"  skipped: {redis_server.MISSING}", flush=True)
+        return None
+    claims = [p.cite("fields", i) for i, p in enumerate(corpus)]
+    path = write_claims(tmp / "claims-fleet.yaml", claims)
+    server = redis_server.RedisServer(tmp / "redis").start()
+    try:
+        runs = []
+        for count in (1, 3):
+            server.flush()
+            command = [sys.executable, "-m", "factcheck", "verify", str(path)]
+            command += ["--eutils-url", stand_in.base_url, "--cache-url", server.url()]
+            name = f"{count} process{'es' if count > 1 else ''}, shared Redis"
+            with measured(stand_in, name) as run:
+                started = [
+                    subprocess.Popen(
+                        [*command, "-o", str(tmp / f"fleet-{count}-{i}.json")],
+                        stdout=subprocess.DEVNULL,  # the reports go to the -o files
+                    )
+                    for i in range(count)
+                ]
+                codes = [process.wait() for process in started]
+            assert codes == [1] * count or codes == [0] * count, codes
+            print(f"  {name}: {run.requests_text()}, {run.throttled} 429s", flush=True)
+            runs.append(run)
+        return tuple(runs)
+    finally:
+        server.stop()
+
+
 # --- the table -------------------------------------------------------------------------------
 
 
@@ -293,6 +334,23 @@ def table(results: dict[str, Any]) -> str:
         (f"`{name}`", "", f"{seconds * 1000:.0f} ms", f"median of {STARTUP_RUNS}")
         for name, seconds in start.items()
     ]
+    if results.get("fleet"):
+        alone, three = results["fleet"]
+        same = three.requests == alone.requests and three.throttled == 0
+        rows += [
+            (
+                "300 identifier-less citations, 1 process, Redis cache",
+                alone.requests_text(),
+                f"{alone.seconds:.1f} s",
+                "",
+            ),
+            (
+                "same, 3 processes at once, one Redis",
+                three.requests_text(),
+                f"{three.seconds:.1f} s",
+                f"= 1 process, {three.throttled} 429s {verdict(same)}",
+            ),
+        ]
     lines = ["| run | requests | time | target / note |", "|---|---|---|---|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
@@ -344,6 +402,8 @@ def run_all(
     print("start-up")
     claims16 = write_claims(tmp / "claims-16.yaml", claims_over(corpus, 16))
     results["startup"] = startup(claims16, tmp / "cache")
+    print("a fleet: 300 citations, 1 process then 3 at once, sharing one Redis (--cache-url)")
+    results["fleet"] = fleet(stand_in, corpus, tmp)
     return results
 
 
