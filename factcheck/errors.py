@@ -39,3 +39,7 @@ class PubMedError(FactcheckError):
 
 class PubMedUnavailable(PubMedError):
     """PubMed could not be reached: connection errors, timeouts, 429/5xx after all retries."""
+
+
+class NotCached(PubMedUnavailable):
+    """`--offline`, and the answer is not in the cache: nothing was sent."""

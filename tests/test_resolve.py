@@ -19,7 +19,7 @@ from papers import (
 )
 
 from factcheck.checks.citation import check_citation
-from factcheck.errors import PubMedError, PubMedUnavailable
+from factcheck.errors import NotCached, PubMedError, PubMedUnavailable
 from factcheck.journals import normalise_journal
 from factcheck.models import (
     Author,
@@ -93,6 +93,7 @@ class FakePubMed:
         self.papers = {p.pmid: p for p in papers}
         self.canned = canned or {}
         self.fail_search_at = fail_search_at
+        self.failure: PubMedUnavailable = PubMedUnavailable("connection refused (3 tries)")
         self.fail_fetch = fail_fetch
         self.fail_terms = fail_terms or {}
         self.searches: list[str] = []
@@ -101,7 +102,7 @@ class FakePubMed:
     def search(self, term: str, retmax: int = 20) -> Hits:
         self.searches.append(term)
         if self.fail_search_at is not None and len(self.searches) >= self.fail_search_at:
-            raise PubMedUnavailable("connection refused (3 tries)")
+            raise self.failure
         if term in self.fail_terms:
             raise self.fail_terms[term]
         if term in self.canned:
@@ -654,7 +655,15 @@ def test_unreachable_midway_keeps_what_was_resolved() -> None:
         assert resolutions[lost].paper is None
         only = finding(resolutions[lost], "source.resolve")
         assert only.status is Status.UNVERIFIABLE
-        assert only.message == "PubMed unreachable: connection refused (3 tries)"
+        assert only.message == "not checked: connection refused (3 tries)"
+
+
+def test_offline_cache_miss_says_so() -> None:
+    source = FakePubMed(CORPUS, fail_search_at=1)
+    source.failure = NotCached("esearch is not in the cache (offline)")
+    resolutions = resolve([JHP_CLAIM], source)
+    message = finding(resolutions[JHP_CLAIM.id], "source.resolve").message
+    assert message == "not checked: the source is not in the cache (--offline)"
 
 
 def test_unreachable_from_the_start() -> None:

@@ -6,6 +6,7 @@ stderr and an exit code; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
@@ -98,6 +99,24 @@ def main() -> None:
     each cited paper is found in PubMed through NCBI E-utilities, and the report says,
     claim by claim, what holds and what does not.
     """
+    log_to_stderr()
+
+
+class _EchoHandler(logging.Handler):
+    """Library warnings (a broken cache, PubMed unreachable) as one `factcheck:` line on the
+    stderr of the moment (click's test runner swaps it between invocations)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = "" if record.levelno < logging.WARNING else f"{record.levelname.lower()}: "
+        click.echo(f"factcheck: {level}{record.getMessage()}", err=True)
+
+
+def log_to_stderr() -> None:
+    """Route the `factcheck` logger to stderr, once per process."""
+    logger = logging.getLogger("factcheck")
+    if not any(isinstance(h, _EchoHandler) for h in logger.handlers):
+        logger.addHandler(_EchoHandler(logging.WARNING))
+        logger.setLevel(logging.INFO)
 
 
 @main.command()

@@ -136,7 +136,10 @@ def exit_code(reports: list[Report], fail_on: str) -> tuple[int, str]:
         return EXIT_FINDINGS, f"{what} (fail-on: {fail_on})"
     if any(report.sources.unreachable for report in reports):
         left = statuses.count(Status.UNVERIFIABLE)
-        return EXIT_UNREACHABLE, f"PubMed could not be reached; {left} claims left unverifiable"
+        return EXIT_UNREACHABLE, (
+            f"PubMed could not be reached; {left} claims left unverifiable "
+            "(try again later, or use --offline to rely on the cache)"
+        )
     accepted = sum(len(r.waived) for report in reports for r in report.results)
     also = f"; {_plural(accepted, 'finding')} accepted" if accepted else ""
     return EXIT_OK, f"nothing at or above {fail_on} (fail-on: {fail_on}){also}"

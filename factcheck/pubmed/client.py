@@ -52,7 +52,7 @@ import requests_cache
 import urllib3
 
 from factcheck import __version__
-from factcheck.errors import PubMedError, PubMedUnavailable
+from factcheck.errors import NotCached, PubMedError, PubMedUnavailable
 from factcheck.models import Paper
 from factcheck.pubmed.parse import SearchResult, parse_efetch, parse_esearch
 
@@ -350,7 +350,7 @@ class EutilsClient:
                 return cached[0]
         if self._offline:
             self._stats = replace(self._stats, offline_misses=self._stats.offline_misses + 1)
-            raise PubMedUnavailable(f"{_describe(call)} is not in the cache (offline)")
+            raise NotCached(f"{_describe(call)} is not in the cache (offline)")
         if self._down_reason is not None:
             raise PubMedUnavailable(self._down_reason)
         with self._single_flight(call) as held:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from factcheck.errors import PubMedError, PubMedUnavailable
+from factcheck.errors import NotCached, PubMedError, PubMedUnavailable
 from factcheck.models import Claim, Paper, Resolution
 from factcheck.pubmed.combined import Batch, Sent, assign, send_combined
 from factcheck.pubmed.groups import CANDIDATES, Group, SearchHits, judge, make_groups
@@ -149,7 +149,8 @@ def resolve_sources(
 
     `on_progress(done, total)` hears how many claims are settled. If PubMed becomes
     unreachable, the claims settled so far keep their resolution and the rest are
-    unverifiable ("PubMed unreachable: ...").
+    unverifiable: "not checked: " and why PubMed could not be used (for `--offline`, that
+    the source is not in the cache).
     """
     groups = make_groups(claims)
     total = sum(len(g.claims) for g in groups)
@@ -160,10 +161,14 @@ def resolve_sources(
             session.run_round(pending)
             _report(groups, total, on_progress)
     except PubMedUnavailable as exc:
+        reason = NOT_CACHED if isinstance(exc, NotCached) else f"not checked: {exc}"
         for group in groups:
             if group.outcome is None:
-                group.fail(f"PubMed unreachable: {exc}")
+                group.fail(reason)
     return {claim.id: g.resolution_for(claim) for g in groups for claim in g.claims}
+
+
+NOT_CACHED = "not checked: the source is not in the cache (--offline)"
 
 
 def _report(groups: list[Group], total: int, on_progress: Progress | None) -> None:
