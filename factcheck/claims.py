@@ -12,7 +12,7 @@ re-reads the start of the file for its clearer message.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -372,6 +372,8 @@ class _Reader:
                 f"(at most {MAX_QUOTE_CHARS:,})",
             )
         cite = self.citation(fields["cite"], label) if "cite" in fields else None
+        figures: Sequence[Figure]
+        rates: Sequence[Rate]
         if "figures" in fields:
             figures, rates = self.figures(fields["figures"], label)
             from_quote = False
