@@ -114,7 +114,8 @@ _UNIT_RES = tuple(
     (re.compile(rf"(?:\s*-\s*|\s*)(?:{pattern})(?![A-Za-z])", re.IGNORECASE), unit)
     for pattern, unit in _UNITS
 )
-_TIME_HOURS = {
+HOURS_PER_UNIT = {
+    # how long each time unit lasts, so "within an hour" can be set beside "4.56 days"
     "min": Fraction(1, 60),
     "h": Fraction(1),
     "days": Fraction(24),

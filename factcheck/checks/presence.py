@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from factcheck.models import Figure, Finding, Hedge, Rate, Status
 from factcheck.numbers import (
+    HOURS_PER_UNIT,
     Mention,
     describe,
     exact,
@@ -28,14 +29,6 @@ CHECK = "figure.present"
 
 __all__ = ["CHECK", "check_presence", "find_figure", "matches"]
 
-_HOURS = {
-    "min": Fraction(1, 60),
-    "h": Fraction(1),
-    "days": Fraction(24),
-    "weeks": Fraction(168),
-    "months": Fraction(730),
-    "years": Fraction(8766),
-}
 _NEAREST = 3
 _DIMENSIONLESS = ("", "patients", "studies", "episodes", "points", "p")
 """Units a bare number may stand for. A measure (mg, days) must be stated with its unit."""
@@ -188,7 +181,9 @@ def _distance(claim: Figure, source: Figure) -> tuple[int, Fraction]:
         return 3, gap
     if _kind(claim.unit) == _kind(source.unit):
         return 0, gap
-    if claim.unit in _HOURS and source.unit in _HOURS:
-        hours = exact(source) * _HOURS[source.unit] - exact(claim) * _HOURS[claim.unit]
+    if claim.unit in HOURS_PER_UNIT and source.unit in HOURS_PER_UNIT:
+        hours = (
+            exact(source) * HOURS_PER_UNIT[source.unit] - exact(claim) * HOURS_PER_UNIT[claim.unit]
+        )
         return 1, abs(hours)
     return 2, gap
