@@ -27,7 +27,7 @@ from factcheck.numbers import (
 
 CHECK = "figure.present"
 
-__all__ = ["CHECK", "check_presence", "find_figure", "matches"]
+__all__ = ["CHECK", "check_presence", "find_figure", "matches", "source_figures"]
 
 _NEAREST = 3
 _DIMENSIONLESS = ("", "patients", "studies", "episodes", "points", "p")
@@ -45,7 +45,7 @@ def check_presence(
     """
     wanted = _wanted(figures, rates)
     mentions = find_mentions(source_text)
-    candidates = _candidates(mentions)
+    candidates = source_figures(mentions)
     found: list[tuple[Figure, Mention]] = []
     findings: list[Finding] = []
     for fig in wanted:
@@ -77,7 +77,7 @@ def _count_figure(value: int, line: int | None) -> Figure:
     return Figure(text=str(value), value=float(value), line=line)
 
 
-def _candidates(mentions: Sequence[Mention]) -> list[tuple[Figure, Mention]]:
+def source_figures(mentions: Sequence[Mention]) -> list[tuple[Figure, Mention]]:
     """Every source figure, plus each end of a source range as a figure of its own."""
     out = []
     for mention in mentions:

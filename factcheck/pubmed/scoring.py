@@ -21,8 +21,7 @@ from factcheck.checks.citation import (
     paper_years,
     title_agreement,
 )
-from factcheck.checks.presence import _candidates as source_figures
-from factcheck.checks.presence import find_figure
+from factcheck.checks.presence import find_figure, source_figures
 from factcheck.journals import same_journal, short_journal
 from factcheck.models import Citation, Claim, Figure, Paper
 from factcheck.numbers import exact, find_mentions
