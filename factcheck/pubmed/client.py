@@ -125,7 +125,8 @@ def default_cache_dir() -> Path:
 
 
 class _RateLimiter:
-    """Minimum interval between network attempts, shared by every thread of one client."""
+    """Minimum interval between network attempts, shared by every thread and every client of
+    one process that talks to the same E-utilities URL (see `_limiter_for`)."""
 
     def __init__(
         self, rate: float, sleep: Callable[[float], None], clock: Callable[[], float]
@@ -156,6 +157,28 @@ class _RateLimiter:
         """After a 429: double the interval, up to four times the nominal one."""
         with self._lock:
             self._interval = min(self._interval * 2, self._base * 4)
+
+
+_PROCESS_LIMITERS: dict[tuple[str, float], _RateLimiter] = {}
+_PROCESS_LIMITERS_LOCK = threading.Lock()
+
+
+def _limiter_for(
+    base_url: str, rate: float, sleep: Callable[[float], None], clock: Callable[[], float]
+) -> _RateLimiter:
+    """The limiter for `base_url` at `rate`: one per process, shared by every client in it.
+
+    NCBI counts requests per address, not per client: two clients made one after the other
+    (a tool checking several files, a script in a loop) must not each start with a fresh
+    budget. Clients given their own `sleep`/`clock` (tests with fake time) get their own.
+    """
+    if sleep is not time.sleep or clock is not time.monotonic:
+        return _RateLimiter(rate, sleep, clock)
+    with _PROCESS_LIMITERS_LOCK:
+        key = (base_url, rate)
+        if key not in _PROCESS_LIMITERS:
+            _PROCESS_LIMITERS[key] = _RateLimiter(rate, sleep, clock)
+        return _PROCESS_LIMITERS[key]
 
 
 class _Failure(Exception):
@@ -249,7 +272,7 @@ class EutilsClient:
         self._read_deadline = read_deadline or READ_DEADLINE_FACTOR * timeout
         self._max_tries = max(1, max_tries)
         rate = rate or (10.0 if api_key else 3.0)
-        self._limiter = _RateLimiter(rate, sleep, clock)
+        self._limiter = _limiter_for(self._base_url, rate, sleep, clock)
         self._sleep = sleep
         self._clock = clock
         self._jitter = random.Random()
