@@ -7,6 +7,7 @@ Everything here is pure: text in, frozen `Figure`/`Rate` values out.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -612,10 +613,21 @@ def find_mentions(text: str) -> list[Mention]:
     Years, days of a month, labels ("visit 2", "type 2"), DOIs, PMIDs and URLs are skipped;
     ranges ("4–14 days") are one mention; the two sides of a ratio ("15/77") are two.
     """
+    return list(_mentions(text))
+
+
+# The same abstract is read for every claim that cites its paper (10,000 claims may cite 300
+# papers), so what a text states is remembered; results are immutable.
+_READ_CACHE = 4096
+
+
+@functools.lru_cache(maxsize=_READ_CACHE)
+def _mentions(text: str) -> tuple[Mention, ...]:
     scan = _scan(text)
-    return [Mention(it.figure(text), it.lo, it.hi) for it in scan.items]
+    return tuple(Mention(it.figure(text), it.lo, it.hi) for it in scan.items)
 
 
+@functools.lru_cache(maxsize=_READ_CACHE)
 def read_figures(text: str) -> tuple[tuple[Figure, ...], tuple[Rate, ...]]:
     """A claim quote's figures (every one, including those inside rates) and its rates.
 
