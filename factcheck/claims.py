@@ -25,6 +25,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from factcheck import numbers
 from factcheck.errors import InputError
+from factcheck.identifiers import bare_doi
 from factcheck.models import Citation, Claim, ClaimsFile, Figure, Rate
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -464,10 +465,7 @@ class _Reader:
         return value
 
     def doi(self, node: Node, what: str) -> str:
-        value = self.text(node, what)
-        for prefix in ("https://doi.org/", "http://dx.doi.org/", "doi:"):
-            if value.lower().startswith(prefix):
-                value = value[len(prefix) :].strip()
+        value = bare_doi(self.text(node, what))
         if not value.startswith("10.") or "/" not in value:
             raise self.error(node, f"{what} must look like 10.1234/abc, got {_shown(value)}")
         return value

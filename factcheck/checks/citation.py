@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from factcheck.identifiers import normalise_doi, normalise_pmcid
 from factcheck.journals import long_journal, same_journal, short_journal
 from factcheck.models import Citation, Finding, Paper, PubDate, Status
 
@@ -315,19 +316,6 @@ def check_affiliation(citation: Citation, paper: Paper) -> list[Finding]:
         return [_finding(citation, "affiliation", Status.VERIFIED, message, cited, found)]
     message = f"{cited} is not among the affiliations PubMed lists (which are often incomplete)"
     return [_finding(citation, "affiliation", Status.UNVERIFIABLE, message, cited)]
-
-
-def normalise_doi(doi: str) -> str:
-    """A DOI without its resolver prefix, casefolded (DOIs are case-insensitive)."""
-    text = doi.strip().casefold()
-    text = re.sub(r"^(https?://)?(dx\.)?doi\.org/", "", text)
-    return text.removeprefix("doi:").strip()
-
-
-def normalise_pmcid(pmcid: str) -> str:
-    """ "pmc4014022" or "4014022" -> "PMC4014022"."""
-    digits = pmcid.strip().upper().removeprefix("PMC")
-    return f"PMC{digits}"
 
 
 def check_identifiers(citation: Citation, paper: Paper) -> list[Finding]:

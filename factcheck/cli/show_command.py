@@ -12,6 +12,7 @@ from factcheck.checks.arithmetic import check_rate
 from factcheck.cli import EXIT_FINDINGS, EXIT_OK
 from factcheck.cli.source import open_client
 from factcheck.errors import InputError
+from factcheck.identifiers import bare_doi, normalise_doi
 from factcheck.journals import journal_forms
 from factcheck.models import Paper, PubDate, Status
 from factcheck.numbers import find_mentions, read_figures, sentences
@@ -35,12 +36,13 @@ def find_record(client: EutilsClient, identifier: str) -> Paper | None:
     """The paper with this PMID or DOI (a DOI hit must carry that very DOI)."""
     if identifier.isdigit():
         return client.fetch([identifier]).get(identifier)
-    doi = identifier.removeprefix("https://doi.org/").removeprefix("doi:")
+    doi = bare_doi(identifier)
     if not doi.startswith("10."):
         raise InputError(f"'{identifier}' is neither a PMID (digits) nor a DOI (10.…)")
     result = client.search(f'"{doi}"[doi]')
     papers = client.fetch(list(result.ids)) if result.ids else {}
-    return next((p for p in papers.values() if (p.doi or "").lower() == doi.lower()), None)
+    wanted = normalise_doi(doi)
+    return next((p for p in papers.values() if p.doi and normalise_doi(p.doi) == wanted), None)
 
 
 def record_table(paper: Paper) -> Table:

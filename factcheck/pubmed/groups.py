@@ -15,8 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from factcheck.checks.citation import normalise_doi, normalise_pmcid, paper_kind
+from factcheck.checks.citation import paper_kind
 from factcheck.errors import PubMedError
+from factcheck.identifiers import normalise_doi, normalise_pmcid
 from factcheck.journals import same_journal, short_journal
 from factcheck.models import Citation, Claim, Finding, Paper, Resolution, Status, worst
 from factcheck.pubmed.scoring import (
