@@ -32,6 +32,7 @@ from factcheck.pubmed import combined
 from factcheck.pubmed.client import EutilsClient
 from factcheck.pubmed.combined import Batch, assign, combined_term, send_combined
 from factcheck.pubmed.groups import CANDIDATES
+from factcheck.pubmed.parse import SearchResult
 from factcheck.pubmed.resolve import resolve_sources
 from factcheck.pubmed.search_terms import Query, doi_query, fields_query, pmcid_query
 from factcheck.run import plan_lookups
@@ -135,7 +136,7 @@ def test_an_unknown_journal_is_answered_and_the_rest_sent_again_without_it() -> 
     assert [term for term, _ in search.calls][1] == combined_term([QUERIES[0], QUERIES[1]])
     assert sent.batches == [Batch((QUERIES[0], QUERIES[1]), ("5",))]
     assert dict(sent.answered) == {
-        unknown.term: combined.Hits((), 0, ("journal of ketamine studies",))
+        unknown.term: SearchResult((), 0, ("journal of ketamine studies",))
     }
     assert sent.alone == [particle]  # not limited to a journal: its lone answer may differ
 
@@ -172,14 +173,14 @@ PAPERS = {p.pmid: p for p in (SCHWENK_2018, POMEROY_2017, NIESTERS_2014)}
 def test_each_search_gets_its_own_hits_in_the_answers_order() -> None:
     batch = Batch((RAPM, HEADACHE), (SCHWENK_2018.pmid, POMEROY_2017.pmid))
     assert assign(batch, PAPERS) == {
-        RAPM.term: combined.Hits((SCHWENK_2018.pmid,), 1),
-        HEADACHE.term: combined.Hits((POMEROY_2017.pmid,), 1),
+        RAPM.term: SearchResult((SCHWENK_2018.pmid,), 1),
+        HEADACHE.term: SearchResult((POMEROY_2017.pmid,), 1),
     }
 
 
 def test_a_search_without_hits_gets_none() -> None:
     batch = Batch((RAPM, journal_query("Headache", 2010)), (SCHWENK_2018.pmid,))
-    assert assign(batch, PAPERS)[journal_query("Headache", 2010).term] == combined.Hits((), 0)
+    assert assign(batch, PAPERS)[journal_query("Headache", 2010).term] == SearchResult((), 0)
 
 
 def test_a_hit_no_search_claims_sends_every_field_search_alone() -> None:
@@ -198,7 +199,7 @@ def test_a_record_a_search_may_or_may_not_match_sends_that_search_alone() -> Non
     papers = {**PAPERS, POMEROY_2017.pmid: undated}
     batch = Batch((RAPM, HEADACHE), (SCHWENK_2018.pmid, POMEROY_2017.pmid))
     assert assign(batch, papers) == {
-        RAPM.term: combined.Hits((SCHWENK_2018.pmid,), 1),
+        RAPM.term: SearchResult((SCHWENK_2018.pmid,), 1),
         HEADACHE.term: None,
     }
 
@@ -206,7 +207,7 @@ def test_a_record_a_search_may_or_may_not_match_sends_that_search_alone() -> Non
 def test_more_hits_than_a_lone_search_would_see_sends_that_search_alone() -> None:
     clones = {str(n): replace(SCHWENK_2018, pmid=str(n)) for n in range(CANDIDATES + 1)}
     batch = Batch((RAPM, HEADACHE), tuple(clones))
-    assert assign(batch, clones) == {RAPM.term: None, HEADACHE.term: combined.Hits((), 0)}
+    assert assign(batch, clones) == {RAPM.term: None, HEADACHE.term: SearchResult((), 0)}
 
 
 def test_an_identifier_search_takes_exactly_one_record_and_ignores_strangers() -> None:
@@ -214,7 +215,7 @@ def test_an_identifier_search_takes_exactly_one_record_and_ignores_strangers() -
     shared = replace(NIESTERS_2014, pmid="1", doi=SCHWENK_2018.doi)
     ids = (SCHWENK_2018.pmid, NIESTERS_2014.pmid)
     assert assign(Batch((doi, missing), ids), PAPERS) == {
-        doi.term: combined.Hits((SCHWENK_2018.pmid,), 1),
+        doi.term: SearchResult((SCHWENK_2018.pmid,), 1),
         missing.term: None,  # no record: a lone search says whether PubMed has another one
     }
     two = Batch((doi, missing), (*ids, "1"))

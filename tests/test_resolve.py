@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pytest
 from papers import (
@@ -34,6 +34,7 @@ from factcheck.models import (
     Resolution,
     Status,
 )
+from factcheck.pubmed.parse import SearchResult
 from factcheck.pubmed.resolve import PubMedSource, resolve_sources
 from factcheck.pubmed.scoring import (
     Evidence,
@@ -45,16 +46,6 @@ from factcheck.pubmed.scoring import (
 from factcheck.pubmed.search_terms import field_query, topic_words
 
 # --- an in-memory PubMed -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Hits:
-    """A search answer, shaped like factcheck.pubmed.parse.SearchResult."""
-
-    ids: tuple[str, ...]
-    count: int
-    phrases_not_found: tuple[str, ...] = ()
-    fields_not_found: tuple[str, ...] = ()
 
 
 _ATOM = re.compile(r'^(?:"(?P<quoted>[^"]+)"|(?P<bare>\S+?))\[(?P<tag>\w+)\]$')
@@ -99,7 +90,7 @@ class FakePubMed:
         self.searches: list[str] = []
         self.fetches: list[tuple[str, ...]] = []
 
-    def search(self, term: str, retmax: int = 20) -> Hits:
+    def search(self, term: str, retmax: int = 20) -> SearchResult:
         self.searches.append(term)
         if self.fail_search_at is not None and len(self.searches) >= self.fail_search_at:
             raise self.failure
@@ -107,7 +98,7 @@ class FakePubMed:
             raise self.fail_terms[term]
         if term in self.canned:
             ids = self.canned[term]
-            return Hits(ids[:retmax], len(ids))
+            return SearchResult(ids[:retmax], len(ids))
         clauses, unknown = self._clauses(term)
         ranked = []
         for paper in self.papers.values():
@@ -115,7 +106,7 @@ class FakePubMed:
             if all(matched):
                 ranked.append((-sum(matched), paper.pmid))
         ids = tuple(pmid for _, pmid in sorted(ranked))
-        return Hits(ids[:retmax], len(ids), tuple(unknown))
+        return SearchResult(ids[:retmax], len(ids), tuple(unknown))
 
     def fetch(self, pmids: Sequence[str]) -> dict[str, Paper]:
         self.fetches.append(tuple(pmids))

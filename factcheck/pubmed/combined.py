@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from factcheck.errors import PubMedError, PubMedUnavailable
 from factcheck.models import Paper
 from factcheck.pubmed.groups import CANDIDATES, SearchHits
+from factcheck.pubmed.parse import SearchResult
 from factcheck.pubmed.search_terms import Match, Query, Searchable
 
 BATCH = 50
@@ -44,16 +45,6 @@ BATCH = 50
 
 Search = Callable[[str, int], SearchHits]
 """`search(term, retmax)`, as `PubMedSource.search`."""
-
-
-@dataclass(frozen=True)
-class Hits:
-    """The hits of one search picked out of a combined answer (shaped like `SearchHits`)."""
-
-    ids: tuple[str, ...]
-    count: int
-    phrases_not_found: tuple[str, ...] = ()
-    fields_not_found: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,7 +61,7 @@ class Sent:
     the searches to send alone."""
 
     batches: list[Batch] = field(default_factory=list)
-    answered: dict[str, Hits] = field(default_factory=dict)
+    answered: dict[str, SearchResult] = field(default_factory=dict)
     alone: list[Query] = field(default_factory=list)
 
 
@@ -133,13 +124,13 @@ def _unknown_phrases(
         return
     for query in named:
         if query.in_journal:
-            sent.answered[query.term] = Hits((), 0, tuple(sorted(query.phrases & unknown)))
+            sent.answered[query.term] = SearchResult((), 0, tuple(sorted(query.phrases & unknown)))
         else:
             sent.alone.append(query)
     _send([q for q in queries if q not in named], search, sent)
 
 
-def assign(batch: Batch, papers: Mapping[str, Paper]) -> dict[str, Hits | None]:
+def assign(batch: Batch, papers: Mapping[str, Paper]) -> dict[str, SearchResult | None]:
     """Each search's own hits within `batch`, by term; None for a search to send alone.
 
     `papers` must hold the fetched records of `batch.ids` (a missing one is unclaimed).
@@ -165,9 +156,9 @@ def assign(batch: Batch, papers: Mapping[str, Paper]) -> dict[str, Hits | None]:
     }
 
 
-def _own_hits(query: Query, ids: list[str], unclaimed: bool) -> Hits | None:
+def _own_hits(query: Query, ids: list[str], unclaimed: bool) -> SearchResult | None:
     if query.identifies:
-        return Hits(tuple(ids), 1) if len(ids) == 1 else None
+        return SearchResult(tuple(ids), 1) if len(ids) == 1 else None
     if unclaimed or len(ids) > CANDIDATES:
         return None
-    return Hits(tuple(ids), len(ids))
+    return SearchResult(tuple(ids), len(ids))
