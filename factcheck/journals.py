@@ -42,15 +42,19 @@ _QUOTES = re.compile(r"[\"'`‘’“”]")
 _SEPARATORS = re.compile(r"[.,:;/\-‐‑‒–—]")
 
 
+def fold(text: str) -> str:
+    """`text` casefolded with diacritics removed: "Käufer" -> "kaufer"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def normalise_journal(name: str) -> str:
     """`name` casefolded, without punctuation, qualifiers or a leading "The".
 
     "The Lancet (London, England)" -> "lancet"; "Regional Anesthesia & Pain Medicine" ->
     "regional anesthesia and pain medicine"; "J. Emerg. Med." -> "j emerg med".
     """
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = _PARENTHETICAL.sub(" ", text).replace("&", " and ")
+    text = _PARENTHETICAL.sub(" ", fold(name)).replace("&", " and ")
     text = _SEPARATORS.sub(" ", _QUOTES.sub("", text))
     words = text.split()
     if len(words) > 1 and words[0] == "the":

@@ -8,11 +8,10 @@ are public because the resolver scores search candidates with the same rules.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 
 from factcheck.identifiers import normalise_doi, normalise_pmcid
-from factcheck.journals import long_journal, same_journal, short_journal
+from factcheck.journals import fold, long_journal, same_journal, short_journal
 from factcheck.models import Citation, Finding, Paper, PubDate, Status
 
 MONTH_NAMES = (
@@ -41,12 +40,6 @@ _SHOWN_AUTHORS = 3
 
 
 # --- text primitives ---------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """`text` casefolded with diacritics removed: "Käufer" -> "kaufer"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def stem(word: str) -> str:

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
 
-from factcheck.checks.citation import fold, stem
+from factcheck.checks.citation import stem
 from factcheck.identifiers import normalise_doi, normalise_pmcid
-from factcheck.journals import normalise_journal, search_forms
+from factcheck.journals import fold, normalise_journal, search_forms
 from factcheck.models import Citation, Paper
 
 TOPIC_WORDS = 3
