@@ -22,7 +22,8 @@ import pytest
 from eutils_stand_in import StandInEutils
 from pytest_httpserver import HTTPServer
 
-from factcheck.pubmed import EutilsClient, client
+from factcheck.pubmed import cache as cache_store
+from factcheck.pubmed.client import EutilsClient
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = ROOT / "claims.yaml"
@@ -149,7 +150,7 @@ def test_a_cache_locked_for_good_is_given_up_after_the_busy_timeout(
     """A process that never lets go of the cache (stuck, or a lock left on a network disk)
     costs one busy timeout and a warning; requests-cache alone would wait for ever."""
     EutilsClient(eutils_url, cache_dir=tmp_path).close()  # the cache exists, in WAL mode
-    monkeypatch.setattr(client, "BUSY_TIMEOUT", 0.5)
+    monkeypatch.setattr(cache_store, "BUSY_TIMEOUT", 0.5)
     with subprocess.Popen(
         [sys.executable, "-c", LOCK_HOLDER, str(tmp_path / CACHE_FILE), "60"],
         stdout=subprocess.PIPE,

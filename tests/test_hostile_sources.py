@@ -20,7 +20,9 @@ from eutils_stand_in import HOSTILE_TEXT, Fault, StandInEutils
 
 from factcheck.cli import main
 from factcheck.errors import PubMedError
-from factcheck.pubmed import EutilsClient, client, parse_efetch, parse_esearch
+from factcheck.pubmed import client
+from factcheck.pubmed.client import EutilsClient
+from factcheck.pubmed.parse import parse_efetch, parse_esearch
 
 HOSTILE_XML = (Path(__file__).parent / "fixtures" / "hostile" / "90000666.xml").read_text()
 SCHWENK = "29923953"

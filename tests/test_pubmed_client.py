@@ -15,8 +15,8 @@ from eutils_stand_in import Fault, StandInEutils
 
 from factcheck import __version__
 from factcheck.errors import PubMedError, PubMedUnavailable
-from factcheck.pubmed import DEFAULT_EUTILS_URL, ClientStats, EutilsClient, client
-from factcheck.pubmed.client import default_cache_dir
+from factcheck.pubmed import client
+from factcheck.pubmed.client import DEFAULT_EUTILS_URL, ClientStats, EutilsClient, default_cache_dir
 
 SCHWENK, POMEROY, AFRIDI = "29923953", "28025837", "23365053"
 HEADACHE_2017 = "Headache[ta] AND 2017[dp] AND ketamine[tiab]"
@@ -547,6 +547,18 @@ def test_offline_miss_raises_without_a_request(
     with pytest.raises(PubMedUnavailable, match=r"not in the cache \(offline\)"):
         make_client(offline=True).search(HEADACHE_2017)  # no cache at all
     assert eutils.count() == 0
+
+
+def test_offline_never_creates_a_cache_it_could_not_answer_from(
+    eutils: StandInEutils, make_client: Callable[..., EutilsClient], tmp_path: Path
+) -> None:
+    cache_dir = tmp_path / "never-written"
+    pubmed = make_client(cache_dir=cache_dir, offline=True)
+    assert not pubmed.caching
+    with pytest.raises(PubMedUnavailable, match=r"not in the cache \(offline\)"):
+        pubmed.fetch([SCHWENK])
+    assert not cache_dir.exists() and eutils.count() == 0
+    assert pubmed.stats.offline_misses == 1
 
 
 def test_offline_hit_is_served(

@@ -11,7 +11,7 @@ from eutils_stand_in import BOMB, ERROR_ENVELOPE, EXTERNAL_ENTITY, FIXTURES, XML
 
 from factcheck.errors import PubMedError
 from factcheck.models import Author, Paper, PubDate
-from factcheck.pubmed import SearchResult, parse_efetch, parse_esearch
+from factcheck.pubmed.parse import SearchResult, parse_efetch, parse_esearch
 
 JEFFERSON = "Thomas Jefferson University"
 

@@ -25,7 +25,7 @@ from eutils_stand_in import Fault, StandInEutils
 from redis_server import RedisServer
 
 from factcheck.errors import PubMedError, PubMedUnavailable
-from factcheck.pubmed import EutilsClient
+from factcheck.pubmed.client import EutilsClient
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = ROOT / "claims.yaml"
@@ -139,7 +139,7 @@ def test_three_runs_started_together_send_what_one_sends_alone_and_no_429(
 
 FETCHER = """
 import sys
-from factcheck.pubmed import EutilsClient
+from factcheck.pubmed.client import EutilsClient
 url, cache_url, name = sys.argv[1:4]
 with EutilsClient(url, cache_url=cache_url, timeout=30) as pubmed:
     for n in range(4):

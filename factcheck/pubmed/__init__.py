@@ -1,19 +1,5 @@
-"""PubMed through NCBI E-utilities: the HTTP client and the parsers of its answers."""
+"""PubMed through NCBI E-utilities: the HTTP client (`client`), its cache (`cache`, `shared`),
+the parsers of its answers (`parse`) and the resolution of citations to papers (`resolve`).
 
-from factcheck.pubmed.client import (
-    DEFAULT_EUTILS_URL,
-    ClientStats,
-    EutilsClient,
-    default_cache_dir,
-)
-from factcheck.pubmed.parse import SearchResult, parse_efetch, parse_esearch
-
-__all__ = [
-    "DEFAULT_EUTILS_URL",
-    "ClientStats",
-    "EutilsClient",
-    "SearchResult",
-    "default_cache_dir",
-    "parse_efetch",
-    "parse_esearch",
-]
+Nothing is imported here: `verify --offline` must not pay for the HTTP stack it never uses.
+"""

@@ -30,12 +30,10 @@ warning and the run goes on as if no cache had been given.
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import logging
 import os
 import random
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -47,16 +45,16 @@ from types import TracebackType
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 import platformdirs
-import requests
-import requests_cache
-import urllib3
 
 from factcheck import __version__
 from factcheck.errors import NotCached, PubMedError, PubMedUnavailable
 from factcheck.models import Paper
-from factcheck.pubmed.parse import SearchResult, parse_efetch, parse_esearch
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported when first needed: `verify --offline` may need none of them
+    import requests
+    import requests_cache
+
+    from factcheck.pubmed.parse import SearchResult
     from factcheck.pubmed.shared import SharedBackend
 
 __all__ = [
@@ -72,8 +70,6 @@ BATCH_SIZE = 200
 """PMIDs per EFetch request; a fetch of more than this many ids sends its batches by POST."""
 
 CACHE_FILE = "eutils.sqlite"
-BUSY_TIMEOUT = 30.0
-"""Seconds a cache write waits for another process's (several runs may share one cache)."""
 MAX_BODY_BYTES = 20 * 1024 * 1024
 """The largest answer read (decompressed): 200 PubMed records take about 2 MB."""
 READ_DEADLINE_FACTOR = 6.0
@@ -279,8 +275,7 @@ class EutilsClient:
         self._lock = threading.Lock()
         self._stats = ClientStats()
         self._down_reason: str | None = None
-        self._session = requests.Session()
-        self._session.headers["User-Agent"] = f"factcheck/{__version__}"
+        self._session: requests.Session | None = None  # made on the first request sent
         self._cache: requests_cache.CachedSession | None = None
         self._shared: SharedBackend | None = None
         self._cache_lost = False
@@ -289,12 +284,14 @@ class EutilsClient:
             self._cache = self._open_shared_cache(cache_url, _SAFETY / rate)
         elif cache_dir is not None:
             self._cache_where = f"in {cache_dir}"
-            self._cache = self._open_cache(cache_dir)
+            self._cache = self._open_cache(cache_dir / CACHE_FILE)
 
     # --- public API --------------------------------------------------------------------
 
     def search(self, term: str, retmax: int = 20) -> SearchResult:
         """Run an ESearch on PubMed and return the PMIDs found (at most `retmax`, ≤ 9,999)."""
+        from factcheck.pubmed.parse import parse_esearch
+
         if not term.strip():
             raise ValueError("empty PubMed search term")
         retmax = min(max(retmax, 0), 9999)
@@ -307,6 +304,8 @@ class EutilsClient:
 
         Unknown PMIDs, and strings that are not PMIDs, are simply absent from the result.
         """
+        from factcheck.pubmed.parse import parse_efetch
+
         ids = sorted({str(p).strip() for p in pmids if _is_pmid(str(p).strip())}, key=int)
         post = len(ids) > BATCH_SIZE
         papers: dict[str, Paper] = {}
@@ -343,7 +342,8 @@ class EutilsClient:
 
     def close(self) -> None:
         """Close the HTTP session and the cache."""
-        self._session.close()
+        if self._session is not None:
+            self._session.close()
         if self._cache is not None:
             self._cache.close()  # type: ignore[no-untyped-call]
         if self._shared is not None:
@@ -442,10 +442,13 @@ class EutilsClient:
         return delay
 
     def _attempt(self, call: _Call, parse: Callable[[bytes], _T]) -> tuple[requests.Response, _T]:
+        import requests
+        import urllib3
+
         self._pace()
         self._count(requests_sent=1)
         try:
-            response = self._session.request(
+            response = self._http().request(
                 call.method,
                 call.url,
                 timeout=self._timeout,
@@ -461,6 +464,15 @@ class EutilsClient:
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise _Failure(f"connection failed ({type(exc).__name__})", down=True) from None
         return response, self._check(response, parse)
+
+    def _http(self) -> requests.Session:
+        """The HTTP session, made when the first request is sent (offline, never)."""
+        if self._session is None:
+            import requests
+
+            self._session = requests.Session()
+            self._session.headers["User-Agent"] = f"factcheck/{__version__}"
+        return self._session
 
     def _pace(self) -> None:
         """Wait for the rate limit: the fleet's when a shared backend is in use, else this
@@ -554,32 +566,26 @@ class EutilsClient:
 
     # --- the disk cache ----------------------------------------------------------------
 
-    def _open_cache(self, cache_dir: Path) -> requests_cache.CachedSession | None:
-        """A requests-cache session used only to store and look up validated answers."""
+    def _open_cache(self, path: Path) -> requests_cache.CachedSession | None:
+        """The sqlite cache at `path`, used only to store and look up validated answers.
+
+        Offline, a cache that was never written can answer nothing: it is not created, and
+        requests-cache is not even imported (most of an offline run's start-up).
+        """
+        if self._offline and not path.exists():
+            return None
         try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            _prepare_database(cache_dir / CACHE_FILE)
-            cache = requests_cache.CachedSession(
-                str(cache_dir / CACHE_FILE),
-                backend="sqlite",
-                allowable_methods=("GET", "POST"),
-                ignored_parameters=("api_key", "email", "tool"),
-                read_only=True,  # answers are saved by hand, after validation (_store)
-                stale_if_error=self._offline,  # offline, an expired answer beats none
-                wal=True,  # readers never wait for writers (other runs sharing the cache)
-                busy_timeout=int(BUSY_TIMEOUT * 1000),
-                timeout=BUSY_TIMEOUT,
-            )
-            len(cache.cache.responses)  # touch the database: a corrupt file fails here
+            from factcheck.pubmed.cache import open_file_cache
+
+            # offline, an expired answer beats none
+            return open_file_cache(path, stale_if_error=self._offline)
         except Exception as exc:  # any cache trouble: run without it
             self._drop_cache(exc)
             return None
-        for prefix in ("http://", "https://"):  # lookups must never reach the network
-            cache.mount(prefix, _NoNetwork())
-        return cache
 
     def _open_shared_cache(self, url: str, interval: float) -> requests_cache.CachedSession | None:
         """The cache in Redis at `url`, with the fleet's rate limit and single-flight locks."""
+        from factcheck.pubmed.cache import open_backend_cache
         from factcheck.pubmed.shared import SharedBackend, display_url
 
         self._cache_where = f"at {display_url(url)}"
@@ -589,13 +595,8 @@ class EutilsClient:
             self._shared = SharedBackend(
                 url, budget=budget[:16], interval=interval, flight_timeout=flight
             )
-            cache = requests_cache.CachedSession(
-                backend=self._shared.cache(),
-                allowable_methods=("GET", "POST"),
-                ignored_parameters=("api_key", "email", "tool"),
-                read_only=True,  # answers are saved by hand, after validation (_store)
-                stale_if_error=self._offline,  # offline, an expired answer beats none
-            )
+            # offline, an expired answer beats none
+            return open_backend_cache(self._shared.cache(), stale_if_error=self._offline)
         except ImportError as exc:
             hint = "pip install 'factcheck-cli[redis]'"
             self._drop_cache(ImportError(f"{exc.name} is not installed: {hint}"))
@@ -603,9 +604,6 @@ class EutilsClient:
         except Exception as exc:  # an unreachable or unusable Redis: run without it
             self._drop_cache(exc)
             return None
-        for prefix in ("http://", "https://"):  # lookups must never reach the network
-            cache.mount(prefix, _NoNetwork())
-        return cache
 
     def _from_cache(self, call: _Call, parse: Callable[[bytes], _T]) -> tuple[_T] | None:
         if self._cache is None:
@@ -669,40 +667,9 @@ def _close_quietly(close: Callable[[], None]) -> None:
 
 def _key(cache: requests_cache.CachedSession, call: _Call) -> str:
     """The cache key of `call`: its request without identity (as _from_cache looks it up)."""
-    unidentified = requests.Request(call.method, call.url, **call.args())
-    return cache.cache.create_key(cache.prepare_request(unidentified))
+    from factcheck.pubmed.cache import cache_key
 
-
-def _prepare_database(path: Path) -> None:
-    """Put the cache database in WAL mode and check that it takes a write lock, or raise.
-
-    WAL lets every run sharing the cache read while another writes. The probe matters because
-    requests-cache retries a failing write lock forever: on a full disk or a read-only file,
-    factcheck would hang instead of running without its cache.
-    """
-    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
-    try:
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("BEGIN IMMEDIATE")
-        db.execute("ROLLBACK")
-    finally:
-        db.close()
-
-
-class _NoNetwork(requests.adapters.BaseAdapter):
-    """Transport of the cache session: answers 504 instead of ever sending a request."""
-
-    def send(
-        self, request: requests.PreparedRequest, *args: object, **kwargs: object
-    ) -> requests.Response:
-        response = requests.Response()
-        response.status_code = 504
-        response.request = request
-        response.url = request.url or ""
-        return response
-
-    def close(self) -> None:
-        """Nothing to release."""
+    return cache_key(cache, call.method, call.url, call.args())
 
 
 def _describe(call: _Call) -> str:
@@ -722,6 +689,8 @@ def _retry_after(response: requests.Response) -> float:
         return max(float(value), 0.0)
     except ValueError:
         pass
+    import email.utils
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
