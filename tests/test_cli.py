@@ -177,6 +177,46 @@ def test_version_fast_path_imports_no_cli_library() -> None:
     assert result.stdout.splitlines() == [f"factcheck, version {__version__}", "[]"]
 
 
+HTTP_STACK = {"requests", "requests_cache", "urllib3", "redis", "cattrs", "rich.progress"}
+
+
+def modules_loaded_by(*args: str, cwd: Path) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run the `factcheck` entry point with `args` in a fresh interpreter; return the run and
+    which of the HTTP stack's modules it imported."""
+    code = (
+        "import json, sys\n"
+        "from factcheck.launcher import main\n"
+        "try:\n    main()\n"
+        "finally:\n    print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    command = [sys.executable, "-c", code, *args]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=cwd)
+    loaded = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    return done, loaded & HTTP_STACK
+
+
+def test_help_imports_no_http_stack(tmp_path: Path) -> None:
+    done, loaded = modules_loaded_by("--help", cwd=tmp_path)
+    assert done.returncode == 0 and "verify" in done.stdout
+    assert loaded == set()
+
+
+def test_offline_run_without_a_cache_imports_no_http_stack(tmp_path: Path) -> None:
+    """`verify --offline` on a machine that never ran online has nothing to read: it checks
+    the arithmetic and reports every lookup as not cached, without loading requests."""
+    claims = MISMATCH_FILE + "    cite: {pmid: '29923953'}\n"
+    (tmp_path / "claims.yaml").write_text(claims, encoding="utf-8")
+    cache = tmp_path / "cache"
+    args = ("verify", "claims.yaml", "--offline", "--cache-dir", str(cache), "--format", "json")
+    done, loaded = modules_loaded_by(*args, cwd=tmp_path)
+    assert loaded == set()
+    report = json.loads(done.stdout)
+    assert done.returncode == 1 and ARITHMETIC_MISMATCH in done.stdout
+    why = {claim["id"]: claim["findings"] for claim in report["claims"]}
+    assert "not in the cache" in json.dumps(why["consistent"])
+    assert not cache.exists()
+
+
 def test_launcher_hands_everything_else_to_the_cli() -> None:
     result = subprocess.run(
         [sys.executable, "-c", "from factcheck.launcher import main; main()", "--help"],

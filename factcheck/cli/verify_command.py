@@ -13,20 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from factcheck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, write_atomically
 from factcheck.cli.inputs import VerifyOptions, prepare, with_config, with_notes
 from factcheck.cli.source import open_client, source_stats
 from factcheck.config import find_config
 from factcheck.models import Report, Status
-from factcheck.report import (
-    render_github,
-    render_json,
-    render_markdown,
-    render_sarif,
-    render_terminal,
-)
+from factcheck.report.terminal import render_terminal
 from factcheck.run import Progress as ProgressCallback
 from factcheck.run import verify
 
@@ -109,14 +102,22 @@ def render_all(reports: list[Report], out_format: str) -> str:
     """All reports in one text: markdown sections one after another, JSON as one document
     (a list when several files were checked), terminal as plain text."""
     if out_format == "json":
+        from factcheck.report.json_report import render_json
+
         if len(reports) == 1:
             return render_json(reports[0])
         return "[\n" + ",\n".join(render_json(r).rstrip() for r in reports) + "\n]\n"
     if out_format == "markdown":
+        from factcheck.report.markdown import render_markdown
+
         return "\n".join(render_markdown(r) for r in reports)
     if out_format == "github":
+        from factcheck.report.github import render_github
+
         return "".join(render_github(r) for r in reports)
     if out_format == "sarif":
+        from factcheck.report.sarif import render_sarif
+
         return render_sarif(reports)
     buffer = io.StringIO()
     console = Console(file=buffer, width=120, no_color=True, highlight=False)
@@ -198,6 +199,8 @@ def progress_bar(console: Console, label: str) -> Iterator[ProgressCallback | No
     if not console.is_terminal or os.environ.get("CI"):
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(f"Looking up sources for {label}", total=None)
