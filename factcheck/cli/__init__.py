@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -257,6 +256,8 @@ def errors_to_exit(debug: bool) -> Iterator[None]:
 
 def write_atomically(path: Path, text: str) -> None:
     """Replace `path` with `text` only once it is complete: temp file, fsync, rename."""
+    import tempfile  # only when a report file is written
+
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
