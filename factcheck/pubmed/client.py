@@ -467,12 +467,13 @@ class EutilsClient:
 
     def _http(self) -> requests.Session:
         """The HTTP session, made when the first request is sent (offline, never)."""
-        if self._session is None:
-            import requests
+        import requests
 
-            self._session = requests.Session()
-            self._session.headers["User-Agent"] = f"factcheck/{__version__}"
-        return self._session
+        with self._lock:  # threads sending at once share one session
+            if self._session is None:
+                self._session = requests.Session()
+                self._session.headers["User-Agent"] = f"factcheck/{__version__}"
+            return self._session
 
     def _pace(self) -> None:
         """Wait for the rate limit: the fleet's when a shared backend is in use, else this
