@@ -99,6 +99,22 @@ def test_claims_without_a_source_do_not_fail_by_default(tmp_path: Path) -> None:
     assert "no source cited" in result.output
 
 
+def test_offline_with_sources_not_cached_says_so_not_that_pubmed_is_down(
+    tmp_path: Path,
+) -> None:
+    text = CONSISTENT_FILE + "    cite: {pmid: '29923953'}\n"
+    result = run(tmp_path, "verify", "--offline", text=text)
+    assert result.exit_code == 3, result.output
+    assert "1 claim ·" in result.output and "not all in the cache" in result.output
+    footer = "Exit 3: 1 claim left unverifiable: not all sources are in the cache"
+    assert footer in " ".join(result.output.split())
+    assert "PubMed unreachable" not in result.output
+    assert "could not be reached" not in result.output and "use --offline" not in result.output
+    markdown = run(tmp_path, "verify", "--offline", "--format", "markdown", text=text).stdout
+    assert "1 claim · 0 mismatch" in markdown
+    assert "against the PubMed cache (--offline)" in markdown
+
+
 def test_fail_on_unverifiable(tmp_path: Path) -> None:
     result = run(tmp_path, "verify", "--offline", "--fail-on", "unverifiable", text=CONSISTENT_FILE)
     assert result.exit_code == 1

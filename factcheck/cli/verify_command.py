@@ -20,6 +20,7 @@ from factcheck.cli.source import open_client, source_stats
 from factcheck.config import find_config
 from factcheck.models import Report, Status
 from factcheck.report.terminal import render_terminal
+from factcheck.report.text import counted
 from factcheck.run import Progress as ProgressCallback
 from factcheck.run import verify
 
@@ -131,18 +132,24 @@ def exit_code(reports: list[Report], fail_on: str) -> tuple[int, str]:
     statuses = [r.status for report in reports for r in report.results]
     failing = [s for s in statuses if s in FAILING[fail_on]]
     if failing:
-        what = _plural(len(failing), "claim") + f" at or above {fail_on}"
+        what = counted(len(failing), "claim") + f" at or above {fail_on}"
         if fail_on == "mismatch":
-            what = _plural(statuses.count(Status.MISMATCH), "mismatch", "mismatches")
+            what = counted(statuses.count(Status.MISMATCH), "mismatch", "mismatches")
         return EXIT_FINDINGS, f"{what} (fail-on: {fail_on})"
-    if any(report.sources.unreachable for report in reports):
-        left = statuses.count(Status.UNVERIFIABLE)
+    unreachable = [report.sources for report in reports if report.sources.unreachable]
+    if unreachable:
+        left = counted(statuses.count(Status.UNVERIFIABLE), "claim")
+        if all(sources.mode == "offline" for sources in unreachable):
+            return EXIT_UNREACHABLE, (
+                f"{left} left unverifiable: not all sources are in the cache "
+                "(a run without --offline fills it)"
+            )
         return EXIT_UNREACHABLE, (
-            f"PubMed could not be reached; {left} claims left unverifiable "
+            f"PubMed could not be reached; {left} left unverifiable "
             "(try again later, or use --offline to rely on the cache)"
         )
     accepted = sum(len(r.waived) for report in reports for r in report.results)
-    also = f"; {_plural(accepted, 'finding')} accepted" if accepted else ""
+    also = f"; {counted(accepted, 'finding')} accepted" if accepted else ""
     return EXIT_OK, f"nothing at or above {fail_on} (fail-on: {fail_on}){also}"
 
 
@@ -209,7 +216,3 @@ def progress_bar(console: Console, label: str) -> Iterator[ProgressCallback | No
             progress.update(task, completed=done, total=total)
 
         yield update
-
-
-def _plural(n: int, word: str, plural: str = "") -> str:
-    return f"{n} {word if n == 1 else plural or word + 's'}"

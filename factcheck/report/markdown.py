@@ -10,7 +10,7 @@ import html
 import re
 
 from factcheck.models import ClaimResult, Finding, Note, Paper, Report, Status
-from factcheck.report.text import acceptance_note, one_line, shown, why
+from factcheck.report.text import acceptance_note, counted, one_line, shown, why
 
 ICON = {
     Status.VERIFIED: "✅",
@@ -51,7 +51,7 @@ def render_markdown(report: Report) -> str:
 
 def _summary(report: Report) -> str:
     counts = report.summary
-    parts = [f"{len(report.results)} claims"]
+    parts = [counted(len(report.results), "claim")]
     for status in (Status.MISMATCH, Status.UNVERIFIABLE, Status.VERIFIED, Status.ERROR):
         n = counts[status.value]
         if n or status is not Status.ERROR:
@@ -60,7 +60,8 @@ def _summary(report: Report) -> str:
     accepted = sum(len(r.waived) for r in report.results)
     if accepted:
         parts.append(f"{accepted} accepted")
-    against = "PubMed" + (f" and {md(report.article)}" if report.article else "")
+    pubmed = "the PubMed cache (--offline)" if report.sources.mode == "offline" else "PubMed"
+    against = pubmed + (f" and {md(report.article)}" if report.article else "")
     return " · ".join(parts) + f" · checked {report.checked_on} against {against}"
 
 

@@ -16,6 +16,7 @@ from factcheck.models import ClaimResult, Finding, Note, Report, Status
 from factcheck.report.text import (
     SYMBOL,
     acceptance_note,
+    counted,
     location,
     one_line,
     shorten,
@@ -57,11 +58,11 @@ def _header(report: Report) -> Text:
     else:
         how = "PubMed not consulted"
     if src.unreachable:
-        how += " · PubMed unreachable"
+        how += " · not all in the cache" if src.mode == "offline" else " · PubMed unreachable"
     pieces = [f"factcheck {report.version}", one_line(report.claims_file)]
     if report.article:
         pieces.append(f"article {one_line(report.article)}")
-    pieces += [f"{len(report.results)} claims", how]
+    pieces += [counted(len(report.results), "claim"), how]
     if report.scope:
         pieces.append(one_line(report.scope))
     return Text(" · ".join(pieces), style="bold")

@@ -37,6 +37,11 @@ def json_escaped(document: str) -> str:
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 
+def counted(n: int, word: str, plural: str = "") -> str:
+    """ "1 claim", "2 claims" ("1 mismatch", "2 mismatches" with `plural`)."""
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
 def one_line(text: str) -> str:
     """`text` made visible and folded onto one line."""
     return _SPACE.sub(" ", visible(text)).strip()
