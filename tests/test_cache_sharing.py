@@ -23,11 +23,10 @@ from eutils_stand_in import StandInEutils
 from pytest_httpserver import HTTPServer
 
 from factcheck.pubmed import cache as cache_store
-from factcheck.pubmed.client import EutilsClient
+from factcheck.pubmed.client import CACHE_FILE, EutilsClient
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = ROOT / "claims.yaml"
-CACHE_FILE = "eutils.sqlite"
 SCHWENK, POMEROY = "29923953", "28025837"
 
 
