@@ -14,6 +14,7 @@ from typing import Any
 
 import requests
 import requests_cache
+from requests_cache.backends.base import BaseCache
 
 BUSY_TIMEOUT = 30.0
 """Seconds a cache write waits for another process's (several runs may share one cache)."""
@@ -41,7 +42,7 @@ def open_file_cache(path: Path, *, stale_if_error: bool) -> requests_cache.Cache
     return _without_network(cache)
 
 
-def open_backend_cache(backend: Any, *, stale_if_error: bool) -> requests_cache.CachedSession:
+def open_backend_cache(backend: BaseCache, *, stale_if_error: bool) -> requests_cache.CachedSession:
     """A cache session over a ready requests-cache `backend` (the shared Redis one)."""
     cache = requests_cache.CachedSession(
         backend=backend,
