@@ -288,7 +288,13 @@ class SourceStats:
     fetched: int = 0
     cached: int = 0
     unreachable: bool = False
+    """PubMed could not answer every lookup: it was down, or (offline) the cache lacked some."""
     note: str = ""
+
+    @property
+    def not_all_cached(self) -> bool:
+        """Offline, and some lookups found nothing in the cache (no outage: nothing was sent)."""
+        return self.unreachable and self.mode == "offline"
 
 
 @dataclass(frozen=True)

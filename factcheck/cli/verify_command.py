@@ -139,7 +139,7 @@ def exit_code(reports: list[Report], fail_on: str) -> tuple[int, str]:
     unreachable = [report.sources for report in reports if report.sources.unreachable]
     if unreachable:
         left = counted(statuses.count(Status.UNVERIFIABLE), "claim")
-        if all(sources.mode == "offline" for sources in unreachable):
+        if all(sources.not_all_cached for sources in unreachable):
             return EXIT_UNREACHABLE, (
                 f"{left} left unverifiable: not all sources are in the cache "
                 "(a run without --offline fills it)"

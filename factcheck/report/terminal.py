@@ -58,7 +58,7 @@ def _header(report: Report) -> Text:
     else:
         how = "PubMed not consulted"
     if src.unreachable:
-        how += " · not all in the cache" if src.mode == "offline" else " · PubMed unreachable"
+        how += " · not all in the cache" if src.not_all_cached else " · PubMed unreachable"
     pieces = [f"factcheck {report.version}", one_line(report.claims_file)]
     if report.article:
         pieces.append(f"article {one_line(report.article)}")
