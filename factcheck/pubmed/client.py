@@ -49,12 +49,12 @@ import platformdirs
 from factcheck import __version__
 from factcheck.errors import NotCached, PubMedError, PubMedUnavailable
 from factcheck.models import Paper
+from factcheck.pubmed.parse import SearchResult, parse_efetch, parse_esearch
 
 if TYPE_CHECKING:  # imported when first needed: `verify --offline` may need none of them
     import requests
     import requests_cache
 
-    from factcheck.pubmed.parse import SearchResult
     from factcheck.pubmed.shared import SharedBackend
 
 __all__ = [
@@ -290,8 +290,6 @@ class EutilsClient:
 
     def search(self, term: str, retmax: int = 20) -> SearchResult:
         """Run an ESearch on PubMed and return the PMIDs found (at most `retmax`, ≤ 9,999)."""
-        from factcheck.pubmed.parse import parse_esearch
-
         if not term.strip():
             raise ValueError("empty PubMed search term")
         retmax = min(max(retmax, 0), 9999)
@@ -304,8 +302,6 @@ class EutilsClient:
 
         Unknown PMIDs, and strings that are not PMIDs, are simply absent from the result.
         """
-        from factcheck.pubmed.parse import parse_efetch
-
         ids = sorted({str(p).strip() for p in pmids if _is_pmid(str(p).strip())}, key=int)
         post = len(ids) > BATCH_SIZE
         papers: dict[str, Paper] = {}
