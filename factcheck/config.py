@@ -9,6 +9,7 @@ variables win over the configuration.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ CHOICES = {
 PATHS = ("cache-dir", "article", "accept")
 TEXTS = ("email", "eutils-url")
 KEYS = (*CHOICES, *PATHS, *TEXTS, "timeout", "offline")
+MIN_TIMEOUT = 0.1
+"""Fewest seconds `timeout` may be, as for --timeout."""
 REFUSED = {"api-key": "keep keys out of repositories: set NCBI_API_KEY instead"}
 
 
@@ -104,13 +107,15 @@ def _checked(key: str, value: object, error: Any) -> object:
     if key in REFUSED:
         raise error(f"'{key}' is not read from configuration: {REFUSED[key]}")
     if key in CHOICES and value not in CHOICES[key]:
-        raise error(f"'{key}' must be one of {', '.join(CHOICES[key])}, got {value!r}")
-    if key == "timeout" and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        raise error(f"'timeout' must be a number of seconds, got {value!r}")
+        raise error(f"'{key}' must be one of {', '.join(CHOICES[key])}, got {_shown(value)}")
+    if key == "timeout" and _seconds(value) is None:
+        raise error(
+            f"'timeout' must be a number of seconds, at least {MIN_TIMEOUT}, got {_shown(value)}"
+        )
     if key == "offline" and not isinstance(value, bool):
-        raise error(f"'offline' must be true or false, got {value!r}")
+        raise error(f"'offline' must be true or false, got {_shown(value)}")
     if key in (*PATHS, *TEXTS) and (not isinstance(value, str) or not value.strip()):
-        raise error(f"'{key}' must be text, got {value!r}")
+        raise error(f"'{key}' must be text, got {_shown(value)}")
     return value
 
 
@@ -121,9 +126,25 @@ def _resolved(values: dict[str, Any], base: Path) -> dict[str, Any]:
         if key in PATHS:
             value = Path(_relative(base / value))
         elif key == "timeout":
-            value = float(value)
+            value = _seconds(value)
         out[key.replace("-", "_")] = value
     return out
+
+
+def _seconds(value: object) -> float | None:
+    """`value` as a timeout in seconds: a finite number at least MIN_TIMEOUT, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:  # an int of hundreds of digits
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= MIN_TIMEOUT else None
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _relative(path: Path) -> str:

@@ -120,3 +120,46 @@ def test_output_suffix_beats_configured_format(project: Path) -> None:
     result = verify("-o", "report.json", "--cache-dir", "c")
     assert result.exit_code == 0
     assert (project / "report.json").read_text(encoding="utf-8").startswith("{")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("-5", "-5"),
+        ("0", "0"),
+        (".nan", "nan"),
+        ("-.inf", "-inf"),
+        ("1" + "0" * 400, "1" + "0" * 36 + "..."),
+        ("'5'", "'5'"),
+    ],
+)
+def test_yaml_timeout_must_be_finite_and_at_least_a_tenth(
+    project: Path, value: str, shown: str
+) -> None:
+    (project / "docs" / ".factcheck.yaml").write_text(f"timeout: {value}\n", encoding="utf-8")
+    result = verify("--offline", "--cache-dir", "c")
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"{project / 'docs' / '.factcheck.yaml'}:1:10: 'timeout' must be a number of "
+        f"seconds, at least 0.1, got {shown}"
+    )
+
+
+@pytest.mark.parametrize(("value", "shown"), [("-5", "-5"), ("nan", "nan"), ("0.05", "0.05")])
+def test_pyproject_timeout_must_be_finite_and_at_least_a_tenth(
+    project: Path, value: str, shown: str
+) -> None:
+    (project / "pyproject.toml").write_text(f"[tool.factcheck]\ntimeout = {value}\n")
+    result = verify("--offline", "--cache-dir", "c")
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"{project / 'pyproject.toml'}:2: [tool.factcheck]: 'timeout' must be a number of "
+        f"seconds, at least 0.1, got {shown}"
+    )
+
+
+def test_smallest_timeout_is_read_as_seconds(project: Path) -> None:
+    (project / "docs" / ".factcheck.yaml").write_text("timeout: 0.1\n", encoding="utf-8")
+    assert find_config(project / "docs" / "claims.yaml").values == {"timeout": 0.1}
+    (project / "docs" / ".factcheck.yaml").write_text("timeout: 3\n", encoding="utf-8")
+    assert find_config(project / "docs" / "claims.yaml").values == {"timeout": 3.0}
