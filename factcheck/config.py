@@ -86,7 +86,12 @@ def load_pyproject(path: Path) -> Config | None:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"invalid TOML: {exc}", name) from None
-    table = data.get("tool", {}).get("factcheck")
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise InputError(
+            "'tool' must be a table, like [tool.factcheck]", name, _toml_line(text, "tool")
+        )
+    table = tool.get("factcheck")
     if table is None:
         return None
     if not isinstance(table, dict):

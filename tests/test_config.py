@@ -163,3 +163,17 @@ def test_smallest_timeout_is_read_as_seconds(project: Path) -> None:
     assert find_config(project / "docs" / "claims.yaml").values == {"timeout": 0.1}
     (project / "docs" / ".factcheck.yaml").write_text("timeout: 3\n", encoding="utf-8")
     assert find_config(project / "docs" / "claims.yaml").values == {"timeout": 3.0}
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('# not ours\ntool = "x"\n', "2: 'tool' must be a table, like [tool.factcheck]"),
+        ("[tool]\nfactcheck = 1\n", "2: [tool.factcheck] must be a table"),
+    ],
+)
+def test_pyproject_tool_must_be_a_table(project: Path, toml: str, message: str) -> None:
+    (project / "pyproject.toml").write_text(toml, encoding="utf-8")
+    result = verify()
+    assert result.exit_code == 2
+    assert result.output.strip() == f"{project / 'pyproject.toml'}:{message}"
