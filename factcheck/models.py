@@ -221,6 +221,9 @@ class Acceptance:
     expired: bool = False
 
 
+NOT_CHECKED_PREFIX = "not checked: "
+
+
 @dataclass(frozen=True)
 class Finding:
     """One check's result on one claim."""
@@ -240,6 +243,12 @@ class Finding:
     def waived(self) -> bool:
         """True when an unexpired acceptance takes this finding out of the verdict."""
         return self.accepted is not None and not self.accepted.expired
+
+    @property
+    def not_checked(self) -> bool:
+        """True when the check could not run at all (PubMed unreachable, the source not in
+        the cache, the run interrupted): such messages begin "not checked: " and say why."""
+        return self.message.startswith(NOT_CHECKED_PREFIX)
 
 
 @dataclass(frozen=True)

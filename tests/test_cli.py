@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from eutils_stand_in import StandInEutils
 
 from factcheck import __version__
 from factcheck.cli import main
@@ -236,3 +239,71 @@ def test_launcher_hands_everything_else_to_the_cli() -> None:
     )
     assert result.returncode == 0
     assert "verify" in result.stdout
+
+
+def test_an_error_quoting_the_claims_file_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    text = 'claims:\n  - id: "a\\e]0;pwned\\a\\e[2J"\n    quote: "x"\n    citation: {}\n'
+    result = run(tmp_path, "verify", "--offline", text=text)
+    assert result.exit_code == 2
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "a\\x1b]0;pwned\\x07\\x1b[2J" in result.output
+
+
+def test_progress_label_is_text_not_markup(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from factcheck.cli.verify_command import progress_bar
+
+    console = Console(file=io.StringIO(), force_terminal=True)
+    with progress_bar(console, "a[/b]/claims.yaml") as update:
+        assert update is not None
+        update(1, 2)  # a MarkupError here would end the run with a traceback
+
+
+def test_report_file_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    out.write_text("old", encoding="utf-8")
+    out.chmod(0o644)
+    result = run(tmp_path, "verify", "--offline", "-o", str(out), text=MISMATCH_FILE)
+    assert result.exit_code == 1
+    assert out.stat().st_mode & 0o777 == 0o644 and "78.7%" in out.read_text(encoding="utf-8")
+    new = tmp_path / "new.md"
+    umask = os.umask(0o022)
+    try:
+        run(tmp_path, "verify", "--offline", "-o", str(new), text=MISMATCH_FILE)
+    finally:
+        os.umask(umask)
+    assert new.stat().st_mode & 0o777 == 0o644
+
+
+def test_an_unwritable_report_path_stops_the_run_before_any_lookup(
+    tmp_path: Path, eutils: StandInEutils, eutils_url: str
+) -> None:
+    text = CONSISTENT_FILE + "    cite: {pmid: '29923953'}\n"
+    result = run(tmp_path, "verify", "--eutils-url", eutils_url, "-o", "missing/r.md", text=text)
+    assert result.exit_code == 2
+    assert "missing/r.md: cannot write the report: no directory missing" in result.output
+    assert eutils.count() == 0
+
+
+def test_online_flag_overrides_offline_in_the_configuration(
+    tmp_path: Path, eutils: StandInEutils, eutils_url: str
+) -> None:
+    (tmp_path / ".factcheck.yaml").write_text("offline: true\n", encoding="utf-8")
+    text = CONSISTENT_FILE + "    cite: {pmid: '29923953'}\n"
+    offline = run(tmp_path, "verify", "--eutils-url", eutils_url, text=text)
+    assert offline.exit_code == 3 and eutils.count() == 0
+    online = run(tmp_path, "verify", "--online", "--eutils-url", eutils_url, text=text)
+    assert eutils.count() > 0 and "not in the cache" not in online.output
+
+
+def test_exit_3_counts_only_the_claims_not_looked_up(tmp_path: Path) -> None:
+    text = CONSISTENT_FILE + (
+        "    cite: {pmid: '29923953'}\n"
+        "  - id: second\n    quote: 'Of the 10 patients, 5 (50%) responded.'\n"
+        "    cite: {pmid: '28025837'}\n"
+        "  - id: unsourced\n    quote: 'Of the 10 patients, 5 (50%) responded.'\n"
+    )
+    result = run(tmp_path, "verify", "--offline", text=text)
+    assert result.exit_code == 3
+    assert "Exit 3: 2 claims left unverifiable" in " ".join(result.output.split())

@@ -24,7 +24,10 @@ FORMATS = ("terminal", "markdown", "json", "github", "sarif")
 
 network_options = [
     click.option(
-        "--offline", is_flag=True, help="Use cached PubMed answers only; never touch the network."
+        "--offline/--online",
+        default=False,
+        help="Use cached PubMed answers only; never touch the network (--online overrides "
+        "'offline: true' in the configuration).",
     ),
     click.option("--refresh", is_flag=True, help="Ignore cached answers and fetch again."),
     click.option(
@@ -107,7 +110,7 @@ class _EchoHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         level = "" if record.levelno < logging.WARNING else f"{record.levelname.lower()}: "
-        click.echo(f"factcheck: {level}{record.getMessage()}", err=True)
+        click.echo(f"factcheck: {level}{_visible(record.getMessage())}", err=True)
 
 
 def log_to_stderr() -> None:
@@ -245,30 +248,53 @@ def errors_to_exit(debug: bool) -> Iterator[None]:
     except InputError as exc:
         if debug:
             raise
-        click.echo(str(exc), err=True)
+        click.echo(_visible(str(exc)), err=True)
         sys.exit(EXIT_INPUT)
     except FactcheckError as exc:
         if debug:
             raise
-        click.echo(f"factcheck: {exc}", err=True)
+        click.echo(f"factcheck: {_visible(str(exc))}", err=True)
         sys.exit(EXIT_UNREACHABLE)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` only once it is complete: temp file, fsync, rename."""
-    import tempfile  # only when a report file is written
+def _visible(message: str) -> str:
+    """An error message quoting a claims file or a server can hold escape sequences: shown
+    as `\\x1b`, never acted on by the terminal."""
+    from factcheck.report.text import visible
+
+    return visible(message)
+
+
+def write_atomically(path: Path, text: str, what: str = "the report") -> None:
+    """Replace `path` with `text` only once it is complete: temp file, fsync, rename.
+
+    The file keeps the mode of the one it replaces (a new one gets the umask's), not the
+    owner-only mode of a temporary file.
+    """
+    import tempfile  # only when a file is written
 
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise InputError(f"cannot write the report: {exc.strerror or exc}", str(path)) from None
+        raise InputError(f"cannot write {what}: {exc.strerror or exc}", str(path)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
+            os.fchmod(handle.fileno(), _mode_for(path))
             os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permission bits `path` has, or a new file would get under the umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

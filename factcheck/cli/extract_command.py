@@ -10,6 +10,7 @@ from factcheck.article import load_article
 from factcheck.claims import load_claims, read_text
 from factcheck.cli import EXIT_OK, write_atomically
 from factcheck.extract import draft_claims, merge_draft, render_draft
+from factcheck.report.text import counted
 
 
 def run_extract(article_path: Path, merge: Path | None, output: Path | None) -> int:
@@ -23,11 +24,12 @@ def run_extract(article_path: Path, merge: Path | None, output: Path | None) -> 
         base = output.parent if output else Path(".")
         text = render_draft(drafts, _relative(article_path, base), str(article_path))
     if output is not None:
-        write_atomically(output, text)
+        write_atomically(output, text, "the draft")
     else:
         sys.stdout.write(text)
-    kept = f"; {len(existing.claims)} claims kept from {merge}" if existing else ""
-    print(f"factcheck: drafted {len(drafts)} claims from {article_path}{kept}", file=sys.stderr)
+    kept = f"; {counted(len(existing.claims), 'claim')} kept from {merge}" if existing else ""
+    drafted = counted(len(drafts), "claim")
+    print(f"factcheck: drafted {drafted} from {article_path}{kept}", file=sys.stderr)
     return EXIT_OK
 
 

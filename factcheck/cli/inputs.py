@@ -18,6 +18,7 @@ from factcheck.article import Article, load_article
 from factcheck.changes import Changes, changed_lines
 from factcheck.claims import load_claims
 from factcheck.config import Config
+from factcheck.errors import InputError
 from factcheck.models import ClaimsFile, Report
 
 SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".sarif": "sarif"}
@@ -72,7 +73,10 @@ def with_config(
 
 
 def prepare(files: tuple[Path, ...], options: VerifyOptions, config: Config) -> list[Job]:
-    """Load every input; raise InputError on the first one that cannot be used."""
+    """Load every input; raise InputError on the first one that cannot be used (the report's
+    folder included: a run must not do its lookups only to find it cannot be written)."""
+    if options.output is not None:
+        check_writable(options.output)
     claims_files = [load_claims(path) for path in files]
     accepts: dict[str, AcceptFile] = {}
     jobs = []
@@ -87,6 +91,21 @@ def prepare(files: tuple[Path, ...], options: VerifyOptions, config: Config) -> 
         changes = _changes(claims, article, options.changed_since)
         jobs.append(Job(claims, article, accept, changes))
     return jobs
+
+
+def check_writable(output: Path) -> None:
+    """Raise InputError unless a file can be written at `output` (its folder exists and
+    takes new files; an existing `output` is not a folder)."""
+    folder = output.parent
+    why = ""
+    if output.is_dir():
+        why = "it is a directory"
+    elif not folder.is_dir():
+        why = f"no directory {folder}"
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        why = f"{folder} is not writable"
+    if why:
+        raise InputError(f"cannot write the report: {why}", str(output))
 
 
 def with_notes(reports: list[Report], jobs: list[Job]) -> list[Report]:

@@ -18,7 +18,7 @@ from factcheck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, write_atomic
 from factcheck.cli.inputs import VerifyOptions, prepare, with_config, with_notes
 from factcheck.cli.source import open_client, source_stats
 from factcheck.config import find_config
-from factcheck.models import Report, Status
+from factcheck.models import ClaimResult, Report, Status
 from factcheck.report.terminal import render_terminal
 from factcheck.report.text import counted
 from factcheck.run import Progress as ProgressCallback
@@ -138,7 +138,9 @@ def exit_code(reports: list[Report], fail_on: str) -> tuple[int, str]:
         return EXIT_FINDINGS, f"{what} (fail-on: {fail_on})"
     unreachable = [report.sources for report in reports if report.sources.unreachable]
     if unreachable:
-        left = counted(statuses.count(Status.UNVERIFIABLE), "claim")
+        left = counted(
+            sum(_not_looked_up(r) for report in reports for r in report.results), "claim"
+        )
         if all(sources.not_all_cached for sources in unreachable):
             return EXIT_UNREACHABLE, (
                 f"{left} left unverifiable: not all sources are in the cache "
@@ -151,6 +153,10 @@ def exit_code(reports: list[Report], fail_on: str) -> tuple[int, str]:
     accepted = sum(len(r.waived) for report in reports for r in report.results)
     also = f"; {counted(accepted, 'finding')} accepted" if accepted else ""
     return EXIT_OK, f"nothing at or above {fail_on} (fail-on: {fail_on}){also}"
+
+
+def _not_looked_up(result: ClaimResult) -> bool:
+    return any(f.check == "source.resolve" and f.not_checked for f in result.findings)
 
 
 def append_step_summary(reports: list[Report]) -> None:
@@ -208,7 +214,8 @@ def progress_bar(console: Console, label: str) -> Iterator[ProgressCallback | No
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    # the label holds a file name: text, never rich markup
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(f"Looking up sources for {label}", total=None)
 
