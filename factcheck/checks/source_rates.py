@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from factcheck.checks.arithmetic import CHECK, check_rate
 from factcheck.models import Finding, Rate, Status
 from factcheck.numbers import read_figures, sentences
 
@@ -17,11 +18,15 @@ def note_rates_repeated_in_source(
     findings: Sequence[Finding], rates: Sequence[Rate], source_text: str
 ) -> list[Finding]:
     """`findings` with each arithmetic mismatch given the source sentence that states the same
-    rate as its evidence (the message stays as it is: CI scripts match on it)."""
+    rate as its evidence (the message stays as it is: CI scripts match on it).
+
+    A finding belongs to the rate `check_rate` gives it for, whatever its message says.
+    """
     stated = _stated_rates(source_text)
+    by_rate = [(check_rate(rate), rate) for rate in rates if rate.percent is not None]
     noted = []
     for finding in findings:
-        sentence = _repeated(finding, rates, stated)
+        sentence = _repeated(finding, by_rate, stated)
         if sentence:
             finding = replace(finding, evidence=sentence)
         noted.append(finding)
@@ -35,11 +40,13 @@ def _stated_rates(text: str) -> list[tuple[Rate, str]]:
     return found
 
 
-def _repeated(finding: Finding, rates: Sequence[Rate], stated: list[tuple[Rate, str]]) -> str:
-    if finding.check != "figure.arithmetic" or finding.status is not Status.MISMATCH:
+def _repeated(
+    finding: Finding, by_rate: Sequence[tuple[Finding, Rate]], stated: list[tuple[Rate, str]]
+) -> str:
+    if finding.check != CHECK or finding.status is not Status.MISMATCH:
         return ""
-    for rate in rates:
-        if rate.percent is None or not finding.message.startswith(f"{rate.count}/{rate.total} "):
+    for rate_finding, rate in by_rate:
+        if rate_finding != finding:
             continue
         for source_rate, sentence in stated:
             if _same(rate, source_rate):
