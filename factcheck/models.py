@@ -337,6 +337,11 @@ class Report:
         return sum(1 for r in self.results if r.status is status)
 
     @property
+    def accepted(self) -> int:
+        """How many findings an accept file took out of the verdict."""
+        return sum(len(r.waived) for r in self.results)
+
+    @property
     def summary(self) -> dict[str, int]:
         """CONTRACT §5 summary, in the contract's key order."""
         return {

@@ -150,7 +150,7 @@ def exit_code(reports: list[Report], fail_on: str) -> tuple[int, str]:
             f"PubMed could not be reached; {left} left unverifiable "
             "(try again later, or use --offline to rely on the cache)"
         )
-    accepted = sum(len(r.waived) for report in reports for r in report.results)
+    accepted = sum(report.accepted for report in reports)
     also = f"; {counted(accepted, 'finding')} accepted" if accepted else ""
     return EXIT_OK, f"nothing at or above {fail_on} (fail-on: {fail_on}){also}"
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from factcheck.models import ClaimResult, Finding, Note, Report, Status
-from factcheck.report.text import acceptance_note, visible
-
-LEVEL = {Status.MISMATCH: "error", Status.ERROR: "error", Status.UNVERIFIABLE: "warning"}
+from factcheck.report.text import LEVEL, acceptance_note, visible, where
 
 
 def escape_data(text: str) -> str:
@@ -37,20 +35,18 @@ def render_github(report: Report) -> str:
     lines = [line for result in report.results for line in _annotations(result, report)]
     lines += [_note(note) for note in report.notes]
     counts = ", ".join(f"{n} {status}" for status, n in report.summary.items())
-    accepted = sum(len(r.waived) for r in report.results)
-    tail = f", {accepted} accepted" if accepted else ""
+    tail = f", {report.accepted} accepted" if report.accepted else ""
     lines.append(f"factcheck: {visible(report.claims_file)}: {counts}{tail}")
     return "\n".join(lines) + "\n"
 
 
 def _annotations(result: ClaimResult, report: Report) -> Iterator[str]:
-    path = result.claim.file or report.claims_file
     for finding in result.findings:
         if finding.status is Status.VERIFIED:
             continue
         level = "notice" if finding.waived else LEVEL[finding.status]
         title = finding.check + (" (accepted)" if finding.waived else "")
-        line = finding.line or result.claim.line
+        path, line = where(result, report.claims_file, finding)
         yield command(level, _message(finding), file=path, line=line, title=title)
 
 

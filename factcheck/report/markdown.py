@@ -57,9 +57,8 @@ def _summary(report: Report) -> str:
         if n or status is not Status.ERROR:
             text = f"{n} {status.value}"
             parts.append(f"**{text}**" if status is Status.MISMATCH and n else text)
-    accepted = sum(len(r.waived) for r in report.results)
-    if accepted:
-        parts.append(f"{accepted} accepted")
+    if report.accepted:
+        parts.append(f"{report.accepted} accepted")
     pubmed = "the PubMed cache (--offline)" if report.sources.mode == "offline" else "PubMed"
     against = pubmed + (f" and {md(report.article)}" if report.article else "")
     return " · ".join(parts) + f" · checked {report.checked_on} against {against}"

@@ -19,10 +19,9 @@ from urllib.parse import quote
 from factcheck import __version__
 from factcheck.checks.rules import RULES, Rule
 from factcheck.models import ClaimResult, Finding, Note, Report, Status
-from factcheck.report.text import json_escaped
+from factcheck.report.text import LEVEL, json_escaped, where
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-LEVEL = {Status.MISMATCH: "error", Status.ERROR: "error", Status.UNVERIFIABLE: "warning"}
 DEFAULT_LEVEL = {
     "figure.present": "warning",
     "source.resolve": "warning",
@@ -96,7 +95,7 @@ def _results(report: Report, index: dict[str, int]) -> Iterator[dict[str, Any]]:
 def _result(
     report: Report, result: ClaimResult, finding: Finding, index: dict[str, int]
 ) -> dict[str, Any]:
-    path = result.claim.file or report.claims_file
+    path, line = where(result, report.claims_file, finding)
     text = finding.message
     if finding.accepted and finding.accepted.expired:
         text += f" (acceptance expired {finding.accepted.expires})"
@@ -105,7 +104,7 @@ def _result(
         "ruleIndex": index[finding.check],
         "level": LEVEL[finding.status],
         "message": {"text": text},
-        "locations": [_location(path, finding.line or result.claim.line)],
+        "locations": [_location(path, line)],
         "partialFingerprints": {
             "factcheck/v1": _fingerprint(report.claims_file, result.claim.id, finding)
         },

@@ -87,10 +87,21 @@ def acceptance_note(acceptance: Acceptance) -> str:
     return f"accepted by {who} ({acceptance.entry}{until})"
 
 
-def location(result: ClaimResult, claims_file: str, finding: Finding | None = None) -> str:
-    """ "claims.yaml:12", or "article.md:14" for a sentence no claim covers."""
+LEVEL = {Status.MISMATCH: "error", Status.ERROR: "error", Status.UNVERIFIABLE: "warning"}
+"""How CI annotations (GitHub, SARIF) grade a finding that is not verified."""
+
+
+def where(result: ClaimResult, claims_file: str, finding: Finding | None = None) -> tuple[str, int]:
+    """The file and line a finding (or, without one, its claim) points at: the claims file,
+    or the article for a sentence no claim covers; the finding's own line when it has one."""
     line = finding.line if finding is not None and finding.line else result.claim.line
-    return f"{result.claim.file or claims_file}:{line}"
+    return result.claim.file or claims_file, line
+
+
+def location(result: ClaimResult, claims_file: str) -> str:
+    """ "claims.yaml:12", or "article.md:14" for a sentence no claim covers."""
+    path, line = where(result, claims_file)
+    return f"{path}:{line}"
 
 
 def shown(result: ClaimResult) -> bool:
