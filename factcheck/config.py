@@ -84,25 +84,30 @@ def load_pyproject(path: Path) -> Config | None:
     text = read_text(path, name, "pyproject.toml")
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"invalid TOML: {exc}", name) from None
+    except ValueError as exc:  # TOMLDecodeError; plain ValueError for an int of 4,300+ digits
+        raise _toml_error(exc, text, name) from None
     tool = data.get("tool", {})
     if not isinstance(tool, dict):
         raise InputError(
-            "'tool' must be a table, like [tool.factcheck]", name, _toml_line(text, "tool")
+            "'tool' must be a table, like [tool.factcheck]", name, *_toml_position(text, "tool")
         )
     table = tool.get("factcheck")
     if table is None:
         return None
     if not isinstance(table, dict):
-        raise InputError("[tool.factcheck] must be a table", name, _toml_line(text, "factcheck"))
+        raise InputError(
+            "[tool.factcheck] must be a table", name, *_toml_position(text, "tool", "factcheck")
+        )
     values = {}
     for key, value in table.items():
-        line = _toml_line(text, key)
         if key not in KEYS and key not in REFUSED:
-            raise InputError(f"[tool.factcheck]: {_unknown(key)}", name, line)
+            where = _toml_position(text, "tool", "factcheck", key)
+            raise InputError(f"[tool.factcheck]: {_unknown(key)}", name, *where)
+        where = _toml_position(text, "tool", "factcheck", key, value=True)
         values[key] = _checked(
-            key, value, lambda message, n=line: InputError(f"[tool.factcheck]: {message}", name, n)
+            key,
+            value,
+            lambda message, at=where: InputError(f"[tool.factcheck]: {message}", name, *at),
         )
     return Config(name, _resolved(values, path.parent))
 
@@ -166,6 +171,68 @@ def _unknown(key: str) -> str:
     return f"unknown key '{key}' ({hint})"
 
 
-def _toml_line(text: str, key: str) -> int | None:
-    match = re.search(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else None
+def _toml_error(exc: ValueError, text: str, name: str) -> InputError:
+    """tomllib's error as `file:line:col: invalid TOML: ...`.
+
+    On Python < 3.14 the position is only in the message: "... (at line 4, column 11)"."""
+    message = str(exc)
+    if not isinstance(exc, tomllib.TOMLDecodeError):  # not the advice to call sys.set_int_...
+        return InputError(f"invalid TOML: {message.split(';')[0]}", name)
+    found = _TOML_AT.search(message)
+    if found is None:
+        return InputError(f"invalid TOML: {message}", name)
+    message = message[: found.start()]
+    if found.group("line"):
+        return InputError(
+            f"invalid TOML: {message}", name, int(found.group("line")), int(found.group("col"))
+        )
+    lines = text.split("\n")  # "(at end of document)"
+    return InputError(f"invalid TOML: {message}", name, len(lines), len(lines[-1]) + 1)
+
+
+_TOML_AT = re.compile(r" \(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$")
+_TOML_PART = r"""\s*(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*"""
+_TOML_KEY = rf"{_TOML_PART}(?:\.{_TOML_PART})*"
+_TOML_HEADER = re.compile(rf"\[\[?({_TOML_KEY})\]\]?\s*(?:#.*)?$")
+_TOML_ASSIGN = re.compile(rf"({_TOML_KEY})=\s*")
+
+
+def _toml_position(text: str, *path: str, value: bool = False) -> tuple[int, int] | tuple[()]:
+    """Line and column where the TOML key `path` (("tool", "factcheck", "timeout")) is set,
+    or of its value with `value`; () when not found.
+
+    Keys are read in the table their header opens, dotted or not, so `timeout` under
+    [tool.other] is not taken for [tool.factcheck]'s. A key set inside an inline table
+    is placed where the closest enclosing key is set."""
+    best: tuple[int, tuple[int, int]] = (0, (0, 0))
+    table: tuple[str, ...] = ()
+    quote = ""
+    for number, line in enumerate(text.split("\n"), 1):
+        if quote:  # inside a multi-line string
+            quote = "" if line.count(quote) % 2 else quote
+            continue
+        stripped = line.lstrip()
+        column = len(line) - len(stripped) + 1
+        if header := _TOML_HEADER.match(stripped):
+            keys = table = _toml_keys(header.group(1))
+        elif assign := _TOML_ASSIGN.match(stripped):
+            keys = table + _toml_keys(assign.group(1))
+            rest = stripped[assign.end() :]
+            quote = next((q for q in ('"""', "'''") if rest.count(q) % 2), "")
+            if keys == path and value:
+                return number, column + assign.end()
+        else:
+            continue
+        if keys == path:
+            return number, column
+        if keys == path[: len(keys)] and len(keys) > best[0]:
+            best = (len(keys), (number, column))
+    return best[1] if best[0] else ()
+
+
+def _toml_keys(dotted: str) -> tuple[str, ...]:
+    """`a."b.c" . d` as ("a", "b.c", "d")."""
+    return tuple(
+        part.strip()[1:-1] if part.strip()[0] in "\"'" else part.strip()
+        for part in re.findall(_TOML_PART, dotted)
+    )

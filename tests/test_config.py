@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,7 @@ def test_pyproject_errors_name_the_line(project: Path) -> None:
     result = verify()
     assert result.exit_code == 2
     assert result.output.strip() == (
-        f"{project / 'pyproject.toml'}:2: [tool.factcheck]: unknown key 'formats' "
+        f"{project / 'pyproject.toml'}:2:1: [tool.factcheck]: unknown key 'formats' "
         "(did you mean 'format'?)"
     )
 
@@ -153,7 +154,7 @@ def test_pyproject_timeout_must_be_finite_and_at_least_a_tenth(
     result = verify("--offline", "--cache-dir", "c")
     assert result.exit_code == 2
     assert result.output.strip() == (
-        f"{project / 'pyproject.toml'}:2: [tool.factcheck]: 'timeout' must be a number of "
+        f"{project / 'pyproject.toml'}:2:11: [tool.factcheck]: 'timeout' must be a number of "
         f"seconds, at least 0.1, got {shown}"
     )
 
@@ -168,8 +169,9 @@ def test_smallest_timeout_is_read_as_seconds(project: Path) -> None:
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
-        ('# not ours\ntool = "x"\n', "2: 'tool' must be a table, like [tool.factcheck]"),
-        ("[tool]\nfactcheck = 1\n", "2: [tool.factcheck] must be a table"),
+        ('# not ours\ntool = "x"\n', "2:1: 'tool' must be a table, like [tool.factcheck]"),
+        ("[tool]\nfactcheck = 1\n", "2:1: [tool.factcheck] must be a table"),
+        ("[[tool]]\nfactcheck = 1\n", "1:1: 'tool' must be a table, like [tool.factcheck]"),
     ],
 )
 def test_pyproject_tool_must_be_a_table(project: Path, toml: str, message: str) -> None:
@@ -177,3 +179,69 @@ def test_pyproject_tool_must_be_a_table(project: Path, toml: str, message: str) 
     result = verify()
     assert result.exit_code == 2
     assert result.output.strip() == f"{project / 'pyproject.toml'}:{message}"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            '[project]\nname = "x"\n\n[tool.factcheck]\nformat = json\n',
+            "5:10: invalid TOML: Invalid value",
+        ),
+        (
+            "[tool.factcheck]\ntimeout = 1 2\n",
+            "2:13: invalid TOML: Expected newline or end of document after a statement",
+        ),
+        ("[tool.factcheck]\nformat = ", "2:10: invalid TOML: Invalid value"),
+    ],
+)
+def test_invalid_toml_names_line_and_column(project: Path, toml: str, message: str) -> None:
+    (project / "pyproject.toml").write_text(toml, encoding="utf-8")
+    result = verify()
+    assert result.exit_code == 2
+    assert result.output.strip() == f"{project / 'pyproject.toml'}:{message}"
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="int() has no digit limit before 3.11")
+def test_toml_integer_too_long_for_python_is_exit_2(project: Path) -> None:
+    (project / "pyproject.toml").write_text(f"[tool.factcheck]\ntimeout = 1{'0' * 5000}\n")
+    result = verify()
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"{project / 'pyproject.toml'}: invalid TOML: Exceeds the limit (4300 digits) for "
+        "integer string conversion: value has 5001 digits"
+    )
+
+
+def test_pyproject_errors_name_the_key_in_tool_factcheck(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[project]\ndescription = """\n[tool.factcheck]\nformat = "x"\n"""\n\n'
+        '[tool.other]\nformat = "json"\ntimeout = 5\n\n'
+        '[ tool . "factcheck" ]  # ours\n  timeout=  -5\n',
+        encoding="utf-8",
+    )
+    result = verify()
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"{project / 'pyproject.toml'}:12:13: [tool.factcheck]: 'timeout' must be a number of "
+        "seconds, at least 0.1, got -5"
+    )
+
+
+@pytest.mark.parametrize(
+    ("toml", "where"),
+    [
+        ("[tool]\nother = 1\nfactcheck.formats = 1\n", "3:1"),
+        ("[tool]\nfactcheck = {formats = 1}\n", "2:1"),  # the inline table, at least
+        ("tool.factcheck.formats = 1\n", "1:1"),
+        ("[tool.factcheck.formats]\n", "1:1"),
+    ],
+)
+def test_pyproject_keys_found_however_written(project: Path, toml: str, where: str) -> None:
+    (project / "pyproject.toml").write_text(toml, encoding="utf-8")
+    result = verify()
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"{project / 'pyproject.toml'}:{where}: [tool.factcheck]: unknown key 'formats' "
+        "(did you mean 'format'?)"
+    )
