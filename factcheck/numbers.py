@@ -1,7 +1,8 @@
 """Reading figures from prose: digits, number words, percentages, ranges, ratios and hedges.
 
 `find_mentions` lists every number a text states (used on abstracts); `read_figures` reads a
-claim's quote into figures plus the rates they form; `parse_figure` reads one `figures:` entry.
+claim's quote into figures plus the rates they form, and `find_rates` gives those rates with
+where each is stated; `parse_figure` reads one `figures:` entry.
 Everything here is pure: text in, frozen `Figure`/`Rate` values out.
 """
 
@@ -20,9 +21,11 @@ from factcheck.models import Figure, Hedge, Rate
 
 __all__ = [
     "Mention",
+    "RateMention",
     "describe",
     "exact",
     "find_mentions",
+    "find_rates",
     "hedged_interval",
     "parse_figure",
     "precision_step",
@@ -37,6 +40,15 @@ class Mention:
     """One number found in a text, with where it is (character offsets into the text)."""
 
     figure: Figure
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class RateMention:
+    """One rate found in a text, with where it is stated (character offsets into the text)."""
+
+    rate: Rate
     start: int
     end: int
 
@@ -627,7 +639,6 @@ def _mentions(text: str) -> tuple[Mention, ...]:
     return tuple(Mention(it.figure(text), it.lo, it.hi) for it in scan.items)
 
 
-@functools.lru_cache(maxsize=_READ_CACHE)
 def read_figures(text: str) -> tuple[tuple[Figure, ...], tuple[Rate, ...]]:
     """A claim quote's figures (every one, including those inside rates) and its rates.
 
@@ -638,14 +649,26 @@ def read_figures(text: str) -> tuple[tuple[Figure, ...], tuple[Rate, ...]]:
     by "among"/"of"/"out of" in the same sentence, or stated earlier before "of these".
     A percentage with no count before it ("40% experiencing relief") stays a plain figure.
     """
+    figures, rates = _read(text)
+    return figures, tuple(mention.rate for mention in rates)
+
+
+def find_rates(text: str) -> list[RateMention]:
+    """Every rate `read_figures` reads in `text`, in order, with the span from its first part
+    to its last ("61 patients. Of these, 48 (77%)" may cross sentences)."""
+    return list(_read(text)[1])
+
+
+@functools.lru_cache(maxsize=_READ_CACHE)
+def _read(text: str) -> tuple[tuple[Figure, ...], tuple[RateMention, ...]]:
     scan = _scan(text)
     figures = {id(it): it.figure(text) for it in scan.items}
     return tuple(figures.values()), tuple(_rates(scan, figures))
 
 
-def _rates(scan: _Scan, figures: dict[int, Figure]) -> list[Rate]:
+def _rates(scan: _Scan, figures: dict[int, Figure]) -> list[RateMention]:
     used = {id(it) for r in scan.ratios for it in (r.count, r.total, r.percent) if it}
-    found: list[tuple[int, Rate]] = []
+    found: list[RateMention] = []
     for ratio in scan.ratios:
         percent = ratio.percent or _ratio_percent(scan, ratio, used)
         parts = [ratio.count, ratio.total] + ([percent] if percent else [])
@@ -659,19 +682,20 @@ def _rates(scan: _Scan, figures: dict[int, Figure]) -> list[Rate]:
                 count, total = pair
                 used.update({id(count), id(item)})
                 found.append(_make_rate(scan, figures, [count, total, item], count, total))
-    found.sort(key=lambda pair: pair[0])
-    return [rate for _, rate in found]
+    found.sort(key=lambda mention: mention.start)
+    return found
 
 
 def _make_rate(
     scan: _Scan, figures: dict[int, Figure], parts: Sequence[_Item], count: _Item, total: _Item
-) -> tuple[int, Rate]:
+) -> RateMention:
     start, end = min(p.lo for p in parts), max(p.hi for p in parts)
     if scan.text.count("(", start, end) > scan.text.count(")", start, end):
         end += scan.text.startswith(")", end)
     percents = [p for p in parts if p.percent]
     percent = figures[id(percents[0])] if percents else None
-    return start, Rate(int(count.value), int(total.value), percent, scan.text[start:end])
+    rate = Rate(int(count.value), int(total.value), percent, scan.text[start:end])
+    return RateMention(rate, start, end)
 
 
 def _free_percent(item: _Item, used: set[int]) -> bool:

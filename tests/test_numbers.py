@@ -12,6 +12,7 @@ from factcheck.models import Figure, Hedge, Rate
 from factcheck.numbers import (
     describe,
     find_mentions,
+    find_rates,
     parse_figure,
     precision_step,
     read_figures,
@@ -393,6 +394,16 @@ def test_reads_rates(quote: str, expected: list[tuple[int, int, float | None]]) 
 def test_rate_text_is_the_passage() -> None:
     _, rates = read_figures("Results: 48 of 61 (77%) responded.")
     assert [r.text for r in rates] == ["48 of 61 (77%)"]
+
+
+def test_find_rates_gives_each_rate_with_its_span() -> None:
+    text = "We enrolled 61 patients. Of these, 48 (77%) improved; 3 of 4 (75%) slept."
+    mentions = find_rates(text)
+    assert [m.rate for m in mentions] == list(read_figures(text)[1])
+    assert [text[m.start : m.end] for m in mentions] == [
+        "61 patients. Of these, 48 (77%)",
+        "3 of 4 (75%)",
+    ]
 
 
 def test_read_figures_keeps_every_figure_in_order() -> None:

@@ -55,3 +55,10 @@ def test_findings_of_other_checks_are_left_alone() -> None:
     other = Finding("cite.year", Status.MISMATCH, "75% of 86 is 64.5: not a rate finding")
     findings = [*check_arithmetic(figures, rates), other]
     assert note_rates_repeated_in_source(findings, rates, TITLE + quote)[-1] == other
+
+
+def test_a_rate_whose_total_is_in_the_sentence_before_gets_both_sentences() -> None:
+    quote = "We enrolled 61 patients. Of these, 48 (77%) improved."
+    finding = mismatch(noted(quote, "BACKGROUND: Pain after surgery. " + quote))
+    assert finding.message.startswith("48/61 is 78.7%, not 77%")
+    assert finding.evidence == quote

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from factcheck.checks.arithmetic import CHECK, check_rate
 from factcheck.models import Finding, Rate, Status
-from factcheck.numbers import read_figures, sentences
+from factcheck.numbers import RateMention, find_rates, sentence_around
 
 
 def note_rates_repeated_in_source(
@@ -22,35 +22,32 @@ def note_rates_repeated_in_source(
 
     A finding belongs to the rate `check_rate` gives it for, whatever its message says.
     """
-    stated = _stated_rates(source_text)
+    stated = find_rates(source_text)
     by_rate = [(check_rate(rate), rate) for rate in rates if rate.percent is not None]
     noted = []
     for finding in findings:
-        sentence = _repeated(finding, by_rate, stated)
+        sentence = _repeated(finding, by_rate, stated, source_text)
         if sentence:
             finding = replace(finding, evidence=sentence)
         noted.append(finding)
     return noted
 
 
-def _stated_rates(text: str) -> list[tuple[Rate, str]]:
-    found = []
-    for sentence in sentences(text):
-        found += [(rate, sentence) for rate in read_figures(sentence)[1]]
-    return found
-
-
 def _repeated(
-    finding: Finding, by_rate: Sequence[tuple[Finding, Rate]], stated: list[tuple[Rate, str]]
+    finding: Finding,
+    by_rate: Sequence[tuple[Finding, Rate]],
+    stated: Sequence[RateMention],
+    source_text: str,
 ) -> str:
+    """The source sentence(s) stating the rate `finding` is about, or ""."""
     if finding.check != CHECK or finding.status is not Status.MISMATCH:
         return ""
     for rate_finding, rate in by_rate:
         if rate_finding != finding:
             continue
-        for source_rate, sentence in stated:
-            if _same(rate, source_rate):
-                return sentence
+        for mention in stated:
+            if _same(rate, mention.rate):
+                return sentence_around(source_text, mention.start, mention.end)
     return ""
 
 
