@@ -183,7 +183,7 @@ def test_fetch_of_nothing_sends_nothing(
     assert eutils.count() == 0
 
 
-def test_450_ids_go_in_three_post_requests(
+def test_450_ids_go_in_three_requests_long_id_lists_by_post(
     eutils: StandInEutils, make_client: Callable[..., EutilsClient]
 ) -> None:
     ids = [SCHWENK, POMEROY, AFRIDI] + [str(50_000_000 + n) for n in range(447)]
@@ -192,17 +192,41 @@ def test_450_ids_go_in_three_post_requests(
     batches = efetch_ids(eutils)
     assert [len(batch) for batch in batches] == [200, 200, 50]
     assert sorted(i for batch in batches for i in batch) == sorted(ids)
-    assert eutils.count("efetch", method="POST") == 3
-    assert all("id" not in r.params or r.method == "POST" for r in eutils.received())
+    # 200 eight-digit ids make 1,799 characters (POST); 50 make 449 (GET)
+    assert [r.method for r in eutils.received("efetch")] == ["POST", "POST", "GET"]
+    assert all("id" in r.params for r in eutils.received("efetch", method="POST"))
 
 
-def test_200_ids_go_in_one_get(
+def test_short_id_list_goes_by_get_and_long_one_by_post(
     eutils: StandInEutils, make_client: Callable[..., EutilsClient]
 ) -> None:
-    ids = [SCHWENK] + [str(50_000_000 + n) for n in range(199)]
-    assert list(make_client().fetch(ids)) == [SCHWENK]
-    assert eutils.count("efetch", method="GET") == 1
-    assert eutils.count() == 1
+    pubmed = make_client()
+    short = [SCHWENK] + [str(50_000_000 + n) for n in range(99)]  # 899 characters
+    long = [SCHWENK] + [str(50_000_000 + n) for n in range(199)]  # 1,799 characters
+    assert list(pubmed.fetch(short)) == [SCHWENK]
+    assert list(pubmed.fetch(long)) == [SCHWENK]
+    assert [r.method for r in eutils.received("efetch")] == ["GET", "POST"]
+    assert [len(ids) for ids in efetch_ids(eutils)] == [100, 200]
+
+
+@pytest.mark.parametrize("alone_first", [True, False])
+def test_a_batch_is_cached_alike_alone_or_in_a_larger_fetch(
+    eutils: StandInEutils,
+    make_client: Callable[..., EutilsClient],
+    tmp_path: Path,
+    alone_first: bool,
+) -> None:
+    head = [str(10_000_000 + n) for n in range(200)]  # the larger fetch's first batch (POST)
+    tail = [POMEROY, SCHWENK]  # its last batch, a short id list (GET): ids sort by number
+    larger, alone = head + tail, (tail if alone_first else head)
+    first, second = (alone, larger) if alone_first else (larger, alone)
+    make_client(cache_dir=tmp_path).fetch(first)
+    sent = eutils.count()
+    pubmed = make_client(cache_dir=tmp_path)
+    assert sorted(pubmed.fetch(second)) == sorted([SCHWENK, POMEROY] if alone_first else [])
+    # the batch fetched both times is answered from the cache
+    assert pubmed.stats.from_cache == 1
+    assert eutils.count() == sent + (1 if alone_first else 0)
 
 
 # --- rate limiting ----------------------------------------------------------------------------

@@ -67,7 +67,7 @@ __all__ = [
 DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 TOOL = "factcheck"
 BATCH_SIZE = 200
-"""PMIDs per EFetch request; a fetch of more than this many ids sends its batches by POST."""
+"""PMIDs per EFetch request (a batch whose id list is long goes by POST: see `_LONG_TERM`)."""
 
 CACHE_FILE = "eutils.sqlite"
 MAX_BODY_BYTES = 20 * 1024 * 1024
@@ -82,7 +82,7 @@ _SAFETY = 1.05  # the limiter's interval is 5% above 1/rate (0.35 s at 3/s, 0.10
 _BACKOFF = 0.5  # first back-off, doubled on each retry: 0.5, 1, 2 … s (±20% jitter)
 _MAX_DELAY = 10.0  # longest single wait between tries, Retry-After included
 _MAX_TOTAL_WAIT = 30.0  # longest total back-off for one request
-_LONG_TERM = 1000  # ESearch terms longer than this go by POST
+_LONG_TERM = 1000  # an ESearch term or EFetch id list longer than this goes by POST
 _TRANSIENT_400 = (
     "timeout",
     "timed out",
@@ -298,15 +298,18 @@ class EutilsClient:
         return self._answer(call, parse_esearch)
 
     def fetch(self, pmids: Sequence[str]) -> dict[str, Paper]:
-        """Fetch PubMed records by PMID: one EFetch per 200 ids (POST when more than 200 in all).
+        """Fetch PubMed records by PMID: one EFetch per 200 ids, by POST when its id list is long.
 
+        The method depends on the batch alone (it is part of the cache key), so a batch is
+        found in the cache however many other ids were fetched with it.
         Unknown PMIDs, and strings that are not PMIDs, are simply absent from the result.
         """
         ids = sorted({str(p).strip() for p in pmids if _is_pmid(str(p).strip())}, key=int)
-        post = len(ids) > BATCH_SIZE
         papers: dict[str, Paper] = {}
         for batch in _chunks(ids, BATCH_SIZE):
-            params = {"db": "pubmed", "id": ",".join(batch), "retmode": "xml"}
+            id_list = ",".join(batch)
+            params = {"db": "pubmed", "id": id_list, "retmode": "xml"}
+            post = len(id_list) > _LONG_TERM
             call = self._call("efetch.fcgi", params, post=post, ttl=EFETCH_TTL)
             papers.update(self._answer(call, parse_efetch))
         return papers
