@@ -36,6 +36,9 @@ MAX_DEPTH = 20
 MAX_TEXT_CHARS = MAX_FILE_BYTES
 """Characters in all the values once aliases are expanded: no more than a file can hold."""
 MAX_QUOTE_CHARS = 10_000
+MAX_WHOLE = 10**numbers._MAX_DIGITS - 1
+"""Largest count or total: as for figures (numbers.parse_figure), so arithmetic on it fits
+a float."""
 _EXPLAIN_CHARS = 500_000  # how much PyYAML may re-read to explain a libyaml error (~1 s)
 
 TOP_KEYS = ("article", "claims")
@@ -448,13 +451,21 @@ class _Reader:
         except ValueError as exc:
             raise self.error(node, f"{label}: 'percent' {_shown(raw)}: {exc}") from None
 
-    def whole(self, node: Node, what: str, *, minimum: int) -> int:
+    def whole(
+        self, node: Node, what: str, *, minimum: int, maximum: int = MAX_WHOLE, like: str = ""
+    ) -> int:
+        """A whole number from `minimum` to `maximum`; out of range, the message says it
+        must be `like` ("a year like 2018") when given, else which bound it crossed."""
         value = self.scalar(node, what)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(node, f"{what} must be a whole number, got {_shown(value)}")
+        if minimum <= value <= maximum:
+            return value
+        if like:
+            raise self.error(node, f"{what} must be {like}, got {_shown(value)}")
         if value < minimum:
-            raise self.error(node, f"{what} must be at least {minimum}, got {value}")
-        return value
+            raise self.error(node, f"{what} must be at least {minimum}, got {_shown(value)}")
+        raise self.error(node, f"{what} must be at most {maximum:,}, got {_shown(value)}")
 
     # -- cite fields -----------------------------------------------------------------------
 
@@ -478,12 +489,7 @@ class _Reader:
         return f"PMC{digits}"
 
     def year(self, node: Node, what: str) -> int:
-        value = self.scalar(node, what)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(node, f"{what} must be a whole number, got {_shown(value)}")
-        if not 1800 <= value <= 2100:
-            raise self.error(node, f"{what} must be a year like 2018, got {value}")
-        return value
+        return self.whole(node, what, minimum=1800, maximum=2100, like="a year like 2018")
 
     def month(self, node: Node, what: str) -> int:
         value = self.scalar(node, what)

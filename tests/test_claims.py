@@ -76,6 +76,13 @@ claims:
     assert (77, True, Hedge.EXACT) in values
 
 
+def test_largest_whole_number_a_rate_takes(tmp_path: Path) -> None:
+    text = "claims:\n  - id: c1\n    quote: q\n    figures:\n"
+    text += "      - {count: 999999999999999999, total: 999999999999999999}\n"
+    (claim,) = load_claims(write(tmp_path, text)).claims
+    assert [(r.count, r.total) for r in claim.rates] == [(10**18 - 1, 10**18 - 1)]
+
+
 def test_the_repository_claims_file_loads() -> None:
     claims_file = load_claims(ROOT / "claims.yaml")
     assert len(claims_file.claims) >= 12
@@ -135,6 +142,25 @@ BAD_INPUTS = [
     ("claims:\n  - id: a\n    quote: q\n    figures: 12\n", 4, 14, "must be a list"),
     ("claims:\n  - id: a\n    quote: q\n    figures:\n      - 'banana'\n", 5, 9, "figure"),
     ("claims:\n  - id: a\n    quote: q\n    id: b\n", 4, 5, "given twice"),
+    (
+        "claims:\n  - id: a\n    quote: q\n    figures:\n"
+        "      - {count: 1, total: 1000000000000000000}\n",
+        5,
+        27,
+        "'total' must be at most 999,999,999,999,999,999, got 1000000000000000000",
+    ),
+    (
+        "claims:\n  - id: a\n    quote: q\n    cite:\n      year: 1700\n",
+        5,
+        13,
+        "'year' must be a year like 2018, got 1700",
+    ),
+    (
+        f"claims:\n  - id: a\n    quote: q\n    cite:\n      year: 1{'0' * 400}\n",
+        5,
+        13,
+        "'year' must be a year like 2018, got 1" + "0" * 36 + "...",
+    ),
 ]
 
 

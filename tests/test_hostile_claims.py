@@ -165,3 +165,16 @@ def test_a_claims_file_that_never_ends_is_refused_unread(kind: str, tmp_path: Pa
     assert result.exit_code == 2
     assert result.stderr.strip() == f"{path}: not a regular file, so not a claims file"
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("rate", "column", "words"),
+    [
+        (f"{{count: 47, total: 1{'0' * 400}}}", 28, "'total' must be at most 999,999,999,999,"),
+        (f"{{count: 1{'0' * 18}, total: 61}}", 17, "'count' must be at most 999,999,999,999,"),
+    ],
+)
+def test_a_rate_too_large_for_arithmetic_is_refused(rate: str, column: int, words: str) -> None:
+    text = "claims:\n  - id: a\n    quote: 'Of 61 patients, 47 responded.'\n    figures:\n"
+    result, _ = verify(f"{text}      - {rate}\n")
+    assert_refused(result, 5, column, words)
