@@ -326,7 +326,8 @@ class _Reader:
         value = self.scalar(node, what)
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise self.error(node, f"{what} must be text, got {_shown(value)}")
-        value = str(value).strip()
+        # a number as written: `010`, `0x8`, `1.50` are not 8, 8, 1.5
+        value = (value if isinstance(value, str) else str(node.value)).strip()
         if required and not value:
             raise self.error(node, f"{what} is empty")
         return value

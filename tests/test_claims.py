@@ -83,6 +83,31 @@ def test_largest_whole_number_a_rate_takes(tmp_path: Path) -> None:
     assert [(r.count, r.total) for r in claim.rates] == [(10**18 - 1, 10**18 - 1)]
 
 
+def test_numeric_looking_text_is_kept_as_written(tmp_path: Path) -> None:
+    text = "claims:\n"
+    for claim_id in ("010", "0x8", "1.50", "1_000", "1:30", ".inf", "7"):
+        text += f"  - id: {claim_id}\n    quote: q\n"
+    text += "  - id: c\n    quote: 1.50\n    cite: {pmid: 0012345, journal: 2.0, authors: [1e3]}\n"
+    claims = load_claims(write(tmp_path, text)).claims
+    assert [c.id for c in claims] == ["010", "0x8", "1.50", "1_000", "1:30", ".inf", "7", "c"]
+    assert claims[-1].quote == "1.50"
+    cite = claims[-1].cite
+    assert cite is not None
+    assert (cite.pmid, cite.journal, cite.authors) == ("0012345", "2.0", ("1e3",))
+
+
+def test_a_duplicate_id_is_named_as_written(tmp_path: Path) -> None:
+    path = write(tmp_path, "claims:\n  - id: 010\n    quote: q\n  - id: 010\n    quote: r\n")
+    assert str(error_of(path)) == (f"{path}:4:5: claim '010': duplicate id (first used on line 2)")
+
+
+def test_a_hexadecimal_pmid_is_not_read_as_a_number(tmp_path: Path) -> None:
+    path = write(tmp_path, "claims:\n  - id: a\n    quote: q\n    cite: {pmid: 0x1F}\n")
+    assert str(error_of(path)) == (
+        f"{path}:4:18: claim 'a': 'pmid' must be a PubMed ID (digits), got '0x1F'"
+    )
+
+
 def test_the_repository_claims_file_loads() -> None:
     claims_file = load_claims(ROOT / "claims.yaml")
     assert len(claims_file.claims) >= 12
