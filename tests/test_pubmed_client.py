@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import urllib3
 from eutils_stand_in import Fault, StandInEutils
 
 from factcheck import __version__
@@ -659,6 +661,73 @@ def test_default_cache_dir_honours_the_environment(
 
 
 # --- secrecy ----------------------------------------------------------------------------------
+
+
+def test_a_failed_connection_says_why_without_the_api_key(
+    fake_time: FakeTime, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as probe:  # a loopback port that nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    pubmed = EutilsClient(
+        f"http://127.0.0.1:{port}/",
+        api_key="SECRET-KEY-42",
+        max_tries=1,
+        sleep=fake_time.sleep,
+        clock=fake_time.clock,
+    )
+    with caplog.at_level(logging.DEBUG, logger="factcheck"):
+        with pytest.raises(PubMedUnavailable) as caught:
+            pubmed.fetch([SCHWENK])
+    pubmed.close()
+    message = str(caught.value)
+    assert "connection failed (NewConnectionError: " in message
+    assert "Connection refused" in message
+    assert "HTTPConnection(" not in message  # the connection's repr is dropped
+    for text in [message, *(r.getMessage() for r in caplog.records)]:
+        assert "SECRET-KEY-42" not in text
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            requests.ConnectionError(
+                urllib3.exceptions.MaxRetryError(
+                    None,  # type: ignore[arg-type]
+                    "/efetch.fcgi?api_key=SECRET-KEY-42",
+                    urllib3.exceptions.NameResolutionError(
+                        "x.invalid",
+                        "HTTPConnection(host='x.invalid', port=80)",  # type: ignore[arg-type]
+                        socket.gaierror(-2, "Name or service not known"),
+                    ),
+                )
+            ),
+            "NameResolutionError: Failed to resolve 'x.invalid' "
+            "([Errno -2] Name or service not known)",
+        ),
+        (ConnectionResetError(104, "Connection reset by peer"), "ConnectionResetError: "),
+        (requests.ConnectionError("to SECRET-KEY-42 " + "x" * 500), "ConnectionError: to *** "),
+    ],
+)
+def test_connection_trouble_is_told_from_its_root(
+    error: Exception, expected: str, monkeypatch: pytest.MonkeyPatch, fake_time: FakeTime
+) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(requests.Session, "request", fail)
+    pubmed = EutilsClient(
+        api_key="SECRET-KEY-42", max_tries=1, sleep=fake_time.sleep, clock=fake_time.clock
+    )
+    with pytest.raises(PubMedUnavailable) as caught:
+        pubmed.fetch([SCHWENK])
+    pubmed.close()
+    message = str(caught.value)
+    reason = message[message.index("connection failed (") + len("connection failed (") : -1]
+    assert reason.startswith(expected)
+    assert "SECRET-KEY-42" not in message
+    assert len(reason) <= 201
 
 
 def test_the_api_key_is_never_logged_nor_in_errors(

@@ -34,6 +34,7 @@ import hashlib
 import logging
 import os
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -82,6 +83,7 @@ _SAFETY = 1.05  # the limiter's interval is 5% above 1/rate (0.35 s at 3/s, 0.10
 _BACKOFF = 0.5  # first back-off, doubled on each retry: 0.5, 1, 2 … s (±20% jitter)
 _MAX_DELAY = 10.0  # longest single wait between tries, Retry-After included
 _MAX_TOTAL_WAIT = 30.0  # longest total back-off for one request
+_REASON_SIZE = 200  # the longest reason for a failed connection shown
 _LONG_TERM = 1000  # an ESearch term or EFetch id list longer than this goes by POST
 _TRANSIENT_400 = (
     "timeout",
@@ -461,7 +463,8 @@ class EutilsClient:
         except (requests.Timeout, urllib3.exceptions.ReadTimeoutError, TimeoutError):
             raise _Failure(f"no answer within {self._timeout:g} s", down=True) from None
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise _Failure(f"connection failed ({type(exc).__name__})", down=True) from None
+            why = _shorten(self._redact(_connection_trouble(exc)), _REASON_SIZE)
+            raise _Failure(f"connection failed ({why})", down=True) from None
         return response, self._check(response, parse)
 
     def _http(self) -> requests.Session:
@@ -680,6 +683,25 @@ def _describe(call: _Call) -> str:
     return f"PubMed record{'s' if len(ids) > 1 else ''} {shown}"
 
 
+def _connection_trouble(exc: BaseException) -> str:
+    """What went wrong, from the root: requests' ConnectionError wraps urllib3's MaxRetryError,
+    whose `reason` (NameResolutionError, NewConnectionError …) says it, after the connection
+    it concerns: "HTTPConnection(host='x', port=80): Failed to resolve 'x' (…)"."""
+    root: BaseException = exc
+    if root.args and isinstance(root.args[0], BaseException):
+        root = root.args[0]
+    reason = getattr(root, "reason", None)
+    if isinstance(reason, BaseException):
+        root = reason
+    text = " ".join(str(root).split())
+    text = re.sub(r"^HTTPS?Connection(Pool)?\(.*?\): ", "", text)
+    return f"{type(root).__name__}: {text}" if text else type(root).__name__
+
+
+def _shorten(text: str, size: int) -> str:
+    return text[:size] + ("…" if len(text) > size else "")
+
+
 def _retry_after(response: requests.Response) -> float:
     """Seconds asked for by a Retry-After header (delta-seconds or HTTP date); 0 if none."""
     value = response.headers.get("Retry-After", "").strip()
@@ -718,8 +740,7 @@ def _head_text(response: requests.Response, size: int = 4096) -> str:
 
 
 def _snippet(response: requests.Response, size: int = 120) -> str:
-    text = " ".join(_head_text(response).split())
-    return text[:size] + ("…" if len(text) > size else "")
+    return _shorten(" ".join(_head_text(response).split()), size)
 
 
 def _is_pmid(text: str) -> bool:
