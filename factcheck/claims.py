@@ -81,13 +81,8 @@ def _read_text(path: Path, name: str, what: str = "claims file") -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line, col = _position(data, exc.start)
+        line, col = _offset_position(data, exc.start)
         raise InputError("not UTF-8 text (save the file as UTF-8)", name, line, col) from None
-
-
-def _position(data: bytes, offset: int) -> tuple[int, int]:
-    before = data[:offset]
-    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
 
 
 def _offset_position(data: str | bytes, offset: int) -> tuple[int, int]:

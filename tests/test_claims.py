@@ -233,6 +233,12 @@ def test_non_utf8_file_gives_the_position(tmp_path: Path) -> None:
     assert (error.line, error.column) == (2, 12)
 
 
+def test_non_utf8_position_counts_characters_not_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "claims.yaml"
+    path.write_bytes("claims:\n  - id: été-café ".encode() + b"caf\xe9\n    quote: q\n")
+    assert str(error_of(path)) == f"{path}:2:21: not UTF-8 text (save the file as UTF-8)"
+
+
 def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
     lines = ["claims:", "  - id: x", "    quote: q", "    cite:"]
     lines.append('      title: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]')
