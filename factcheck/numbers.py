@@ -20,6 +20,7 @@ from fractions import Fraction
 from factcheck.models import Figure, Hedge, Rate
 
 __all__ = [
+    "COUNT_UNITS",
     "Mention",
     "RateMention",
     "describe",
@@ -27,6 +28,7 @@ __all__ = [
     "find_mentions",
     "find_rates",
     "hedged_interval",
+    "is_count",
     "parse_figure",
     "precision_step",
     "read_figures",
@@ -70,6 +72,8 @@ _SCALES = {"thousand": 3, "million": 6, "billion": 9}
 _NUMBER_WORDS = {*_SMALL, *_TENS, *_SCALES, "hundred", "dozen"}
 
 _PEOPLE = "patients"
+COUNT_UNITS: tuple[str, ...] = ("", _PEOPLE)
+"""The units a count or total may have: none ("61") or people ("61 patients")."""
 _MAX_DIGITS = 18
 _SPACE = "[ \u00a0\u2009\u202f]"
 _GROUPED = rf"\d{{1,3}}(?:,\d{{3}}(?!\d))+|\d{{1,3}}(?:{_SPACE}\d{{3}}(?![\d]))+"
@@ -250,14 +254,21 @@ class _Item:
     @property
     def is_count(self) -> bool:
         """A whole number of people or things: may be the count or total of a rate."""
-        return (
-            self.decimals == 0
-            and self.value.denominator == 1
-            and self.value >= 0
-            and not self.percent
-            and self.upper is None
-            and self.unit in ("", _PEOPLE)
-        )
+        return _counts(self.value, self.decimals, self.percent, self.upper, self.unit)
+
+
+def _counts(
+    value: Fraction, decimals: int, percent: bool, upper: Fraction | float | None, unit: str
+) -> bool:
+    """The one rule for a count, on an `_Item` (while reading) or a `Figure` (after)."""
+    return (
+        decimals == 0
+        and value.denominator == 1
+        and value >= 0
+        and not percent
+        and upper is None
+        and unit in COUNT_UNITS
+    )
 
 
 def _digit_items(text: str) -> list[_Item]:
@@ -917,6 +928,13 @@ def format_fraction(value: Fraction, decimals: int, *, grouping: bool = False) -
 def exact_number(value: float) -> Fraction:
     """The decimal a float stands for (27.3 -> 273/10), not its binary approximation."""
     return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+
+
+def is_count(fig: Figure) -> bool:
+    """Whether `fig` is a whole number of people or things, so may be the count or total of a
+    rate: "61" and "61 patients" are; "61.0", "61%", "60–62", "61 mg" and "61 studies" are not.
+    (The rule `read_figures` pairs rates by; a hedge is for the caller to weigh.)"""
+    return _counts(exact(fig), fig.decimals, fig.percent, fig.upper, fig.unit)
 
 
 def exact(fig: Figure) -> Fraction:

@@ -195,6 +195,10 @@ def test_a_share_cannot_exceed_100_percent(text: str, flagged: list[str]) -> Non
         ("77 patients: 60 with migraine and 14 with NDPH", []),
         ("48 of 61 (77%)", []),
         ("3 studies, 4–14 days, 3 months", []),
+        ("Of 30 studies, 18 were trials and 12 cohorts.", []),
+        ("Of about 30 patients, 18 completed and 12 withdrew.", []),
+        ("Of 30 patients, about 18 completed and 12 withdrew.", []),
+        ("Of 30 patients, 18.0 completed and 12 withdrew.", []),
     ],
 )
 def test_check_sums(figures: str, notes: list[str]) -> None:

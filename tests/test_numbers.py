@@ -13,6 +13,7 @@ from factcheck.numbers import (
     describe,
     find_mentions,
     find_rates,
+    is_count,
     parse_figure,
     precision_step,
     read_figures,
@@ -404,6 +405,27 @@ def test_find_rates_gives_each_rate_with_its_span() -> None:
         "61 patients. Of these, 48 (77%)",
         "3 of 4 (75%)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "counts"),
+    [
+        ("61", True),
+        ("61 patients", True),
+        ("forty-eight", True),
+        ("about 61", True),
+        (0, True),
+        ("61.0", False),
+        ("61%", False),
+        ("60-62", False),
+        ("61 mg", False),
+        ("61 studies", False),
+        (-3, False),
+        (2.5, False),
+    ],
+)
+def test_is_count(value: object, counts: bool) -> None:
+    assert is_count(parse_figure(value)) is counts
 
 
 def test_read_figures_keeps_every_figure_in_order() -> None:

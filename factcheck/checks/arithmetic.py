@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from factcheck.models import Figure, Finding, Hedge, Rate, Status
-from factcheck.numbers import describe, exact, exact_number, format_fraction, hedged_interval
+from factcheck.numbers import (
+    describe,
+    exact,
+    exact_number,
+    format_fraction,
+    hedged_interval,
+    is_count,
+)
 
 CHECK = "figure.arithmetic"
 
@@ -155,11 +162,5 @@ def check_sums(figures: Sequence[Figure]) -> list[Finding]:
 
 
 def _is_count(fig: Figure) -> bool:
-    return (
-        float(fig.value).is_integer()
-        and fig.decimals == 0
-        and not fig.percent
-        and fig.upper is None
-        and fig.hedge is Hedge.EXACT
-        and fig.unit in ("", "patients")
-    )
+    """An exactly stated count: "about 60" is no part of a sum."""
+    return is_count(fig) and fig.hedge is Hedge.EXACT

@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from factcheck.models import Figure, Finding, Hedge, Rate, Status
 from factcheck.numbers import (
+    COUNT_UNITS,
     HOURS_PER_UNIT,
     Mention,
     describe,
@@ -30,7 +31,7 @@ CHECK = "figure.present"
 __all__ = ["CHECK", "check_presence", "find_figure", "matches", "source_figures"]
 
 _NEAREST = 3
-_DIMENSIONLESS = ("", "patients", "studies", "episodes", "points", "p")
+_DIMENSIONLESS = (*COUNT_UNITS, "studies", "episodes", "points", "p")
 """Units a bare number may stand for. A measure (mg, days) must be stated with its unit."""
 
 
@@ -134,7 +135,7 @@ def _units_agree(claim: str, source: str) -> bool:
 def _kind(unit: str) -> str:
     if unit in ("%", "pp"):
         return "%"
-    return "count" if unit in ("", "patients") else unit
+    return "count" if unit in COUNT_UNITS else unit
 
 
 def _present(found: Sequence[tuple[Figure, Mention]], source_text: str) -> Finding:
