@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -573,6 +574,29 @@ def test_offline_miss_raises_without_a_request(
     with pytest.raises(PubMedUnavailable, match=r"not in the cache \(offline\)"):
         make_client(offline=True).search(HEADACHE_2017)  # no cache at all
     assert eutils.count() == 0
+
+
+def test_offline_misses_counted_from_many_threads_are_all_counted(
+    make_client: Callable[..., EutilsClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_replace = client.replace
+
+    def slow_replace(stats: ClientStats, **changes: int) -> ClientStats:
+        time.sleep(0.01)  # widens the gap between reading the counters and writing them
+        return real_replace(stats, **changes)
+
+    monkeypatch.setattr(client, "replace", slow_replace)
+    pubmed = make_client(offline=True)
+    start = threading.Barrier(8)
+
+    def miss(pmid: str) -> None:
+        start.wait()
+        with pytest.raises(PubMedUnavailable, match="offline"):
+            pubmed.fetch([pmid])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(miss, [str(n) for n in range(1, 9)]))
+    assert pubmed.stats.offline_misses == 8
 
 
 def test_offline_never_creates_a_cache_it_could_not_answer_from(

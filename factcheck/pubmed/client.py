@@ -373,7 +373,7 @@ class EutilsClient:
             if cached is not None:
                 return cached[0]
         if self._offline:
-            self._stats = replace(self._stats, offline_misses=self._stats.offline_misses + 1)
+            self._count(offline_misses=1)
             raise NotCached(f"{_describe(call)} is not in the cache (offline)")
         if self._down_reason is not None:
             raise PubMedUnavailable(self._down_reason)
@@ -557,14 +557,22 @@ class EutilsClient:
         _log.warning("%s; not trying PubMed again in this run", reason)
         return PubMedUnavailable(reason)
 
-    def _count(self, *, requests_sent: int = 0, from_cache: int = 0, retries: int = 0) -> None:
-        with self._lock:
+    def _count(
+        self,
+        *,
+        requests_sent: int = 0,
+        from_cache: int = 0,
+        retries: int = 0,
+        offline_misses: int = 0,
+    ) -> None:
+        with self._lock:  # threads count at once: each update must see the last one
             old = self._stats
             self._stats = replace(
                 old,
                 requests_sent=old.requests_sent + requests_sent,
                 from_cache=old.from_cache + from_cache,
                 retries=old.retries + retries,
+                offline_misses=old.offline_misses + offline_misses,
             )
 
     # --- the disk cache ----------------------------------------------------------------
