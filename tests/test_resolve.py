@@ -43,7 +43,7 @@ from factcheck.pubmed.scoring import (
     score_candidate,
     targets_found,
 )
-from factcheck.pubmed.search_terms import field_query, topic_words
+from factcheck.pubmed.search_terms import fields_query, topic_words
 
 # --- an in-memory PubMed -------------------------------------------------------------------
 
@@ -563,7 +563,9 @@ def test_an_author_alone_does_not_identify_a_paper() -> None:
     )
     cited = Citation(authors=("Schwenk",), affiliation="Thomas Jefferson University Hospital")
     # even when the search turns up his paper, an author's name alone does not make it the source
-    canned = {field_query(cited, [quote], with_journal=True) or "": (SCHWENK_2018.pmid,)}
+    search = fields_query(cited, [quote], with_journal=True)
+    assert search is not None
+    canned = {search.term: (SCHWENK_2018.pmid,)}
     resolution = resolve([claim("schwenk-quote", quote, cited)], FakePubMed(CORPUS, canned))
     only = finding(resolution["schwenk-quote"], "source.resolve")
     assert resolution["schwenk-quote"].paper is None
@@ -685,16 +687,18 @@ def test_unusable_search_answer_affects_only_its_claims() -> None:
 # --- the parts ----------------------------------------------------------------------------------
 
 
-def test_field_query_with_authors_and_year_needs_no_topic_words() -> None:
+def test_fields_query_with_authors_and_year_needs_no_topic_words() -> None:
     cited = Citation(journal="Headache", year=2017, authors=("Pomeroy", "van der Berg"))
-    assert field_query(cited, ["ketamine"], with_journal=True) == (
+    search = fields_query(cited, ["ketamine"], with_journal=True)
+    assert search is not None and search.term == (
         '"Headache"[ta] AND 2016:2018[dp] AND Pomeroy[au] AND "van der Berg"[au]'
     )
 
 
-def test_field_query_with_a_title() -> None:
+def test_fields_query_with_a_title() -> None:
     cited = Citation(title="Ketamine infusions for treatment refractory headache")
-    assert field_query(cited, [], with_journal=True) == (
+    search = fields_query(cited, [], with_journal=True)
+    assert search is not None and search.term == (
         "refracto*[ti] AND infusion*[ti] AND ketamine*[ti]"
     )
 

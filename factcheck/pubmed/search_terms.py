@@ -363,12 +363,6 @@ def fields_query(cite: Citation, quotes: Sequence[str], with_journal: bool) -> Q
     return Query(tuple(clauses)) if clauses else None
 
 
-def field_query(cite: Citation, quotes: Sequence[str], with_journal: bool) -> str | None:
-    """The term of `fields_query`, or None."""
-    query = fields_query(cite, quotes, with_journal)
-    return query.term if query is not None else None
-
-
 def doi_query(doi: str) -> Query:
     """The search for a DOI (`"10.1111/head.13013"[doi]`)."""
     return Query((IdentifierClause("doi", normalise_doi(doi)),))
