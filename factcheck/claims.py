@@ -270,11 +270,13 @@ _UNREADABLE = (yaml.YAMLError, ValueError, KeyError, AttributeError, TypeError, 
 
 
 class _Reader:
-    """Turns composed YAML nodes into checked model objects, with positions in errors."""
+    """Turns composed YAML nodes into checked model objects, with positions in errors.
+
+    It keeps no count of the values it reads: it reads each node once per place it appears,
+    aliases expanded, which is what `_compose` counted and held to `MAX_NODES` already."""
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.visited = 0
         self.constructor = SafeConstructor()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -283,18 +285,11 @@ class _Reader:
         mark = node.start_mark
         return InputError(message, self.name, mark.line + 1, mark.column + 1)
 
-    def count(self, node: Node) -> None:
-        self.visited += 1
-        if self.visited > MAX_NODES:
-            raise self.error(node, f"too many values (over {MAX_NODES:,}): refusing the file")
-
     def mapping(self, node: Node, allowed: tuple[str, ...], what: str) -> dict[str, Node]:
-        self.count(node)
         if not isinstance(node, MappingNode):
             raise self.error(node, f"{what} must be a mapping of keys to values")
         items: dict[str, Node] = {}
         for key_node, value_node in node.value:
-            self.count(key_node)
             key = key_node.value if isinstance(key_node, ScalarNode) else None
             if not isinstance(key, str):
                 raise self.error(key_node, f"{what}: keys must be plain words")
@@ -306,7 +301,6 @@ class _Reader:
         return items
 
     def scalar(self, node: Node, what: str) -> Any:
-        self.count(node)
         if not isinstance(node, ScalarNode):
             raise self.error(node, f"{what} must be a single value, not a list or mapping")
         try:
@@ -328,7 +322,6 @@ class _Reader:
         return value
 
     def sequence(self, node: Node, what: str) -> list[Node]:
-        self.count(node)
         if not isinstance(node, SequenceNode):
             raise self.error(node, f"{what} must be a list (items starting with '- ')")
         return list(node.value)

@@ -178,3 +178,22 @@ def test_a_rate_too_large_for_arithmetic_is_refused(rate: str, column: int, word
     text = "claims:\n  - id: a\n    quote: 'Of 61 patients, 47 responded.'\n    figures:\n"
     result, _ = verify(f"{text}      - {rate}\n")
     assert_refused(result, 5, column, words)
+
+
+ALIASED_CITE = (
+    "claims:\n"
+    "  - {id: a, quote: q, cite: &c {journal: J, year: 2017}}\n"
+    "  - {id: b, quote: q, cite: *c}\n"
+)  # 25 values with the alias expanded: 3 above the claims, 11 in each (5 in the cite)
+
+
+def test_the_value_budget_counts_aliases_once_per_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Composing counts what reading the file will visit, so at exactly the budget the file
+    is read through, and one value fewer refuses it before reading."""
+    monkeypatch.setattr(claims, "MAX_NODES", 25)
+    result, _ = verify(ALIASED_CITE)
+    assert result.exit_code == 3, result.output  # read; the sources are not in the cache
+    assert "claims.yaml · 2 claims ·" in result.output
+    monkeypatch.setattr(claims, "MAX_NODES", 24)
+    result, _ = verify(ALIASED_CITE)
+    assert_refused(result, 1, 1, "aliases expand this to over 24 values: refusing the file")
