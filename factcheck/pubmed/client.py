@@ -137,11 +137,6 @@ class _RateLimiter:
         self._next: float | None = None
         self._lock = threading.Lock()
 
-    @property
-    def interval(self) -> float:
-        """Seconds between two attempts now (grows after a 429)."""
-        return self._interval
-
     def wait(self) -> None:
         """Block until the next attempt may start, and book the slot after it."""
         with self._lock:
