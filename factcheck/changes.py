@@ -40,19 +40,12 @@ def changed_lines(path: str | Path, ref: str) -> frozenset[int] | None:
     path = Path(path)
     if ref.startswith("-") or not ref.strip():
         raise InputError(f"--changed-since: '{ref}' is not a git revision")
-    folder, name = str(path.parent or Path(".")), path.name
     commit = _git(
-        folder, ["rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"], ref
+        path, ["rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"], ref
     ).strip()
-    exists = subprocess.run(
-        ["git", "-C", folder, "cat-file", "-e", f"{commit}:./{name}"],
-        capture_output=True,
-        timeout=GIT_TIMEOUT,
-        check=False,
-    )
-    if exists.returncode != 0:
+    if _run(str(path.parent), ["cat-file", "-e", f"{commit}:./{path.name}"]).returncode != 0:
         return None
-    diff = _git(folder, ["diff", "-U0", "--no-color", "--no-ext-diff", commit, "--", name], ref)
+    diff = _git(path, ["diff", "-U0", "--no-color", "--no-ext-diff", commit, "--", path.name], ref)
     return frozenset(_new_lines(diff))
 
 
@@ -66,9 +59,26 @@ def _new_lines(diff: str) -> set[int]:
     return lines
 
 
-def _git(folder: str, args: list[str], ref: str) -> str:
+def _git(path: Path, args: list[str], ref: str) -> str:
+    """What `git args` prints, run in the folder of `path`; InputError when it fails."""
+    done = _run(str(path.parent), args)
+    if done.returncode == 0:
+        return done.stdout
+    error = done.stderr.strip().splitlines()
+    if any("not a git repository" in line for line in error):
+        raise InputError(f"--changed-since: {path} is not in a git repository")
+    if args[0] == "rev-parse":
+        raise InputError(
+            f"--changed-since: unknown git revision '{ref}' (is it fetched? in CI, check out "
+            "with enough history, e.g. fetch-depth: 0)"
+        )
+    raise InputError(f"--changed-since: git {args[0]} failed: {error[-1] if error else ''}")
+
+
+def _run(folder: str, args: list[str]) -> subprocess.CompletedProcess[str]:
+    """`git -C folder args`, however it ends; InputError when git is missing or hangs."""
     try:
-        done = subprocess.run(
+        return subprocess.run(
             ["git", "-C", folder, *args],
             capture_output=True,
             text=True,
@@ -78,15 +88,4 @@ def _git(folder: str, args: list[str], ref: str) -> str:
     except FileNotFoundError:
         raise InputError("--changed-since needs git, and git is not installed") from None
     except subprocess.TimeoutExpired:
-        raise InputError(f"--changed-since: git took over {GIT_TIMEOUT:.0f} s") from None
-    if done.returncode == 0:
-        return done.stdout
-    error = done.stderr.strip().splitlines()
-    if any("not a git repository" in line for line in error):
-        raise InputError(f"--changed-since: {folder} is not in a git repository", folder)
-    if args[0] == "rev-parse":
-        raise InputError(
-            f"--changed-since: unknown git revision '{ref}' (is it fetched? in CI, check out "
-            "with enough history, e.g. fetch-depth: 0)"
-        )
-    raise InputError(f"--changed-since: git {args[0]} failed: {error[-1] if error else ''}")
+        raise InputError(f"--changed-since: git took over {GIT_TIMEOUT:g} s") from None

@@ -4,6 +4,7 @@ temporary git repository; git failures are exit 2 with a clear message."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from factcheck import changes
 from factcheck.changes import _new_lines
 from factcheck.cli import main
 
@@ -112,4 +114,19 @@ def test_not_a_repository_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
     result = verify("--changed-since", "main")
     assert result.exit_code == 2
-    assert "is not in a git repository" in result.output
+    assert result.output == "--changed-since: article.md is not in a git repository\n"
+
+
+def test_a_hung_git_is_exit_2(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every git call has the timeout, the check that the file existed at REF too."""
+    fake = repo.parent / "bin"
+    fake.mkdir()
+    (fake / "git").write_text(
+        f'#!/bin/sh\n[ "$3" = cat-file ] && exec sleep 30\nexec "{shutil.which("git")}" "$@"\n'
+    )
+    (fake / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(changes, "GIT_TIMEOUT", 0.5)
+    result = verify("--changed-since", "HEAD")
+    assert result.exit_code == 2
+    assert result.output == "--changed-since: git took over 0.5 s\n"
