@@ -409,7 +409,6 @@ def test_esearch_hits() -> None:
         ids=("28025837", "29923953"),
         count=2,
         phrases_not_found=(),
-        query_translation='"headache"[Journal] AND 2017[pdat]',
     )
 
 

@@ -41,7 +41,6 @@ class SearchResult:
     ids: tuple[str, ...]
     count: int
     phrases_not_found: tuple[str, ...] = ()
-    query_translation: str = ""
     fields_not_found: tuple[str, ...] = ()
 
 
@@ -78,7 +77,6 @@ def parse_esearch(body: bytes) -> SearchResult:
         ids=ids,
         count=count,
         phrases_not_found=_strings(errors.get("phrasesnotfound")),
-        query_translation=str(result.get("querytranslation") or ""),
         fields_not_found=_strings(errors.get("fieldsnotfound")),
     )
 
