@@ -151,6 +151,65 @@ def test_an_absent_figure_names_the_nearest_the_abstract_gives(claim: str, messa
     assert (finding.status, finding.message) == (Status.UNVERIFIABLE, message)
 
 
+@pytest.mark.parametrize(
+    ("claim", "source", "message"),
+    [
+        (
+            "37.1%",
+            "37% responded and 40% relapsed.",
+            "'37.1%' is not in the abstract; it gives 37% (stated less precisely), 40%",
+        ),
+        (
+            "37.6%",
+            "37% responded and 38% relapsed.",
+            "'37.6%' is not in the abstract; it gives 38% (stated less precisely), 37%",
+        ),
+        (
+            "37.1 mg",
+            "The dose was 37 mg.",
+            "'37.1 mg' is not in the abstract; it gives 37 mg (stated less precisely)",
+        ),
+    ],
+)
+def test_a_same_value_stated_less_precisely_says_so(claim: str, source: str, message: str) -> None:
+    [finding] = check_presence([parse_figure(claim)], [], "Outcomes.\n" + source)
+    assert finding.status is Status.UNVERIFIABLE
+    assert finding.message == message
+    assert finding.found == message.split("it gives ")[1].replace(" (stated less precisely)", "")
+
+
+@pytest.mark.parametrize(
+    ("claim", "source", "message"),
+    [
+        (
+            "61 patients",
+            "We pooled 61 studies and 12 trials.",
+            "'61 patients' is not in the abstract; it gives 61 studies (a different unit: "
+            "studies), 12 studies",
+        ),
+        (
+            "61",
+            "Each took 61 mg.",
+            "'61' is not in the abstract; it gives 61 mg (a different unit: mg)",
+        ),
+        (
+            "61 mg",
+            "Of 12 mg and 61 given,",
+            "'61 mg' is not in the abstract; it gives 12 mg, 61 (no unit)",
+        ),
+    ],
+)
+def test_a_same_value_in_a_different_unit_says_so(claim: str, source: str, message: str) -> None:
+    [finding] = check_presence([parse_figure(claim)], [], "Outcomes.\n" + source)
+    assert finding.status is Status.UNVERIFIABLE
+    assert finding.message == message
+
+
+def test_a_different_value_gets_no_reason() -> None:
+    [finding] = check_presence([parse_figure("36%")], [], "Outcomes.\n37% responded.")
+    assert finding.message == "'36%' is not in the abstract; it gives 37%"
+
+
 def test_absent_figure_keeps_its_line() -> None:
     fig = parse_figure("95%")
     fig = type(fig)(**{**fig.__dict__, "line": 7})

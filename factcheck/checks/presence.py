@@ -153,26 +153,51 @@ def _present(found: Sequence[tuple[Figure, Mention]], source_text: str) -> Findi
 
 
 def _absent(fig: Figure, mentions: Sequence[Mention], source_text: str) -> Finding:
+    """Not found: the nearest figures the source gives, each with the reason it did not count
+    when it has the claim's value ("37% (stated less precisely)", "61 studies (a different
+    unit: studies)")."""
     nearest = _nearest(fig, mentions)
+    labels = [describe(near) for near in nearest]
     if not source_text.strip():
         message = f"'{fig.text}' cannot be looked up: the source has no title or abstract"
     elif not nearest:
         message = f"'{fig.text}' is not in the abstract, which states no figures"
     else:
-        message = f"'{fig.text}' is not in the abstract; it gives {', '.join(nearest)}"
-    found = ", ".join(nearest) or None
+        noted = [_with_reason(fig, near) for near in nearest]
+        message = f"'{fig.text}' is not in the abstract; it gives {', '.join(noted)}"
+    found = ", ".join(labels) or None
     return Finding(CHECK, Status.UNVERIFIABLE, message, describe(fig), found, fig.line)
 
 
-def _nearest(fig: Figure, mentions: Sequence[Mention]) -> list[str]:
-    """Up to three figures the source gives, the same kind first, then the closest value."""
+def _nearest(fig: Figure, mentions: Sequence[Mention]) -> list[Figure]:
+    """Up to three figures the source gives, the same kind first, then the closest value;
+    one per label."""
     ranked = sorted(mentions, key=lambda m: _distance(fig, m.figure))
-    labels: list[str] = []
+    by_label: dict[str, Figure] = {}
     for mention in ranked:
-        label = describe(mention.figure)
-        if label not in labels:
-            labels.append(label)
-    return labels[:_NEAREST]
+        by_label.setdefault(describe(mention.figure), mention.figure)
+    return list(by_label.values())[:_NEAREST]
+
+
+def _with_reason(claim: Figure, source: Figure) -> str:
+    reason = _why_not(claim, source)
+    return f"{describe(source)} ({reason})" if reason else describe(source)
+
+
+def _why_not(claim: Figure, source: Figure) -> str:
+    """Why `source`, which has the claim's value, does not state `claim`; "" when its value
+    differs, which needs no explaining."""
+    if claim.upper is not None or source.upper is not None or claim.percent != source.percent:
+        return ""
+    if not _units_agree(claim.unit, source.unit):
+        if matches(claim, replace(source, unit=claim.unit)):
+            return f"a different unit: {source.unit}" if source.unit else "no unit"
+        return ""
+    step = precision_step(source)
+    less_precise = claim.hedge is Hedge.EXACT and step > precision_step(claim)
+    if less_precise and 2 * abs(exact(source) - exact(claim)) <= step:
+        return "stated less precisely"
+    return ""
 
 
 def _distance(claim: Figure, source: Figure) -> tuple[int, Fraction]:
