@@ -105,7 +105,7 @@ class Group:
         self.outcome = Resolution(paper, tuple(findings))
 
     def fail(self, message: str) -> None:
-        """Settle the group as unverifiable: PubMed could not be asked."""
+        """Settle the group as unverifiable: PubMed could not be asked (or not about this)."""
         self.settle(None, [Finding(RESOLVE, Status.UNVERIFIABLE, message)])
 
     def found(self, paper: Paper, how: str, extra: Sequence[Finding] = ()) -> None:
@@ -159,8 +159,7 @@ def make_groups(claims: Sequence[Claim]) -> list[Group]:
     for cite, members in by_cite.items():
         group = Group(cite, members, _attempts(cite, [c.quote for c in members]))
         if not group.attempts:
-            message = "the citation gives nothing to search PubMed with"
-            group.settle(None, [Finding(RESOLVE, Status.UNVERIFIABLE, message)])
+            group.fail("the citation gives nothing to search PubMed with")
         groups.append(group)
     return groups
 
