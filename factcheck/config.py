@@ -9,7 +9,6 @@ variables win over the configuration.
 from __future__ import annotations
 
 import difflib
-import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -34,6 +33,8 @@ TEXTS = ("email", "eutils-url")
 KEYS = (*CHOICES, *PATHS, *TEXTS, "timeout", "offline")
 MIN_TIMEOUT = 0.1
 """Fewest seconds `timeout` may be, as for --timeout."""
+MAX_TIMEOUT = 600.0
+"""Most seconds `timeout` may be, as for --timeout (far larger values overflow the socket)."""
 REFUSED = {"api-key": "keep keys out of repositories: set NCBI_API_KEY instead"}
 
 
@@ -120,7 +121,8 @@ def _checked(key: str, value: object, error: Any) -> object:
         raise error(f"'{key}' must be one of {', '.join(CHOICES[key])}, got {_shown(value)}")
     if key == "timeout" and _seconds(value) is None:
         raise error(
-            f"'timeout' must be a number of seconds, at least {MIN_TIMEOUT}, got {_shown(value)}"
+            f"'timeout' must be a number of seconds from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g}, "
+            f"got {_shown(value)}"
         )
     if key == "offline" and not isinstance(value, bool):
         raise error(f"'offline' must be true or false, got {_shown(value)}")
@@ -142,14 +144,14 @@ def _resolved(values: dict[str, Any], base: Path) -> dict[str, Any]:
 
 
 def _seconds(value: object) -> float | None:
-    """`value` as a timeout in seconds: a finite number at least MIN_TIMEOUT, else None."""
+    """`value` as a timeout in seconds: a number from MIN_TIMEOUT to MAX_TIMEOUT, else None."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     try:
         seconds = float(value)
     except OverflowError:  # an int of hundreds of digits
         return None
-    return seconds if math.isfinite(seconds) and seconds >= MIN_TIMEOUT else None
+    return seconds if MIN_TIMEOUT <= seconds <= MAX_TIMEOUT else None
 
 
 def _shown(value: object) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -132,6 +133,8 @@ def test_output_suffix_beats_configured_format(project: Path) -> None:
         ("-.inf", "-inf"),
         ("1" + "0" * 400, "1" + "0" * 36 + "..."),
         ("'5'", "'5'"),
+        ("1.0e+10", "10000000000.0"),
+        ("601", "601"),
     ],
 )
 def test_yaml_timeout_must_be_finite_and_at_least_a_tenth(
@@ -142,7 +145,7 @@ def test_yaml_timeout_must_be_finite_and_at_least_a_tenth(
     assert result.exit_code == 2
     assert result.output.strip() == (
         f"{project / 'docs' / '.factcheck.yaml'}:1:10: 'timeout' must be a number of "
-        f"seconds, at least 0.1, got {shown}"
+        f"seconds from 0.1 to 600, got {shown}"
     )
 
 
@@ -155,7 +158,7 @@ def test_pyproject_timeout_must_be_finite_and_at_least_a_tenth(
     assert result.exit_code == 2
     assert result.output.strip() == (
         f"{project / 'pyproject.toml'}:2:11: [tool.factcheck]: 'timeout' must be a number of "
-        f"seconds, at least 0.1, got {shown}"
+        f"seconds from 0.1 to 600, got {shown}"
     )
 
 
@@ -224,7 +227,7 @@ def test_pyproject_errors_name_the_key_in_tool_factcheck(project: Path) -> None:
     assert result.exit_code == 2
     assert result.output.strip() == (
         f"{project / 'pyproject.toml'}:12:13: [tool.factcheck]: 'timeout' must be a number of "
-        "seconds, at least 0.1, got -5"
+        "seconds from 0.1 to 600, got -5"
     )
 
 
@@ -245,3 +248,12 @@ def test_pyproject_keys_found_however_written(project: Path, toml: str, where: s
         f"{project / 'pyproject.toml'}:{where}: [tool.factcheck]: unknown key 'formats' "
         "(did you mean 'format'?)"
     )
+
+
+def test_cli_and_configuration_bound_timeout_alike() -> None:
+    from factcheck.cli import verify as verify_command
+    from factcheck.config import MAX_TIMEOUT, MIN_TIMEOUT
+
+    option = next(p for p in verify_command.params if p.name == "timeout")
+    assert isinstance(option.type, click.FloatRange)
+    assert (option.type.min, option.type.max) == (MIN_TIMEOUT, MAX_TIMEOUT)

@@ -65,7 +65,7 @@ network_options = [
     ),
     click.option(
         "--timeout",
-        type=click.FloatRange(min=0.1),
+        type=click.FloatRange(min=0.1, max=600.0),  # config.MIN_TIMEOUT, MAX_TIMEOUT (light)
         default=10.0,
         show_default=True,
         help="Seconds to wait for each PubMed answer.",
