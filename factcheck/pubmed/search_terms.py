@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
 
-from factcheck.checks.citation import stem
+from factcheck.checks.citation import paper_years, stem
 from factcheck.identifiers import normalise_doi, normalise_pmcid
 from factcheck.journals import fold, normalise_journal, search_forms
 from factcheck.models import Citation, Paper
@@ -137,7 +137,7 @@ class Searchable:
         """The searchable fields of `paper`."""
         names = (paper.journal_title, paper.journal_iso, paper.journal_medline_ta)
         dates = [d for d in (paper.print_date, paper.electronic_date) if d is not None]
-        years = frozenset(d.year for d in dates if d.year is not None)
+        years = frozenset(paper_years(paper))
         written = {int(y) for d in dates for y in re.findall(r"\b(?:19|20)\d\d\b", d.text)}
         return cls(
             journals=frozenset(normalise_journal(n) for n in names if n),
