@@ -680,12 +680,12 @@ def _read(text: str) -> tuple[tuple[Figure, ...], tuple[RateMention, ...]]:
 def _rates(scan: _Scan, figures: dict[int, Figure]) -> list[RateMention]:
     used = {id(it) for r in scan.ratios for it in (r.count, r.total, r.percent) if it}
     found: list[RateMention] = []
+    spans = _sentence_spans(scan.text)
     for ratio in scan.ratios:
-        percent = ratio.percent or _ratio_percent(scan, ratio, used)
+        percent = ratio.percent or _ratio_percent(scan, ratio, used, spans)
         parts = [ratio.count, ratio.total] + ([percent] if percent else [])
         used.update(id(p) for p in parts)
         found.append(_make_rate(scan, figures, parts, ratio.count, ratio.total))
-    spans = _sentence_spans(scan.text)
     for i, item in enumerate(scan.items):
         if _free_percent(item, used):
             pair = _implicit_pair(scan, i, used, spans)
@@ -713,7 +713,9 @@ def _free_percent(item: _Item, used: set[int]) -> bool:
     return item.percent and not item.relative and item.upper is None and id(item) not in used
 
 
-def _ratio_percent(scan: _Scan, ratio: _Ratio, used: set[int]) -> _Item | None:
+def _ratio_percent(
+    scan: _Scan, ratio: _Ratio, used: set[int], spans: Sequence[tuple[int, int]]
+) -> _Item | None:
     """The percentage stated with an explicit ratio, if any."""
     items, text = scan.items, scan.text
     ci, ti = items.index(ratio.count), items.index(ratio.total)
@@ -729,7 +731,6 @@ def _ratio_percent(scan: _Scan, ratio: _Ratio, used: set[int]) -> _Item | None:
     ):
         return before
     if after and ratio.kind != "in" and _free_percent(after, used):
-        spans = _sentence_spans(text)
         if _sentence_of(spans, after.lo) == _sentence_of(spans, ratio.total.lo):
             return after
     return None
