@@ -49,3 +49,10 @@ def test_show_unknown_and_invalid(eutils_url: str, tmp_path: Path) -> None:
     invalid = show(eutils_url, tmp_path, "banana")
     assert invalid.exit_code == 2
     assert "neither a PMID" in invalid.stderr
+
+
+def test_rates_whose_total_is_a_sentence_back_are_listed() -> None:
+    from factcheck.cli.show_command import _rates
+
+    listed = _rates("We enrolled 61 patients. Of these, 48 (77%) improved.")
+    assert "48/61 is 78.7%, not 77%" in listed

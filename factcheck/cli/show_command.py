@@ -15,7 +15,7 @@ from factcheck.errors import InputError
 from factcheck.identifiers import bare_doi, normalise_doi
 from factcheck.journals import journal_forms
 from factcheck.models import Paper, PubDate, Status
-from factcheck.numbers import find_mentions, read_figures, sentences
+from factcheck.numbers import find_mentions, read_figures
 from factcheck.pubmed.client import EutilsClient
 from factcheck.report.text import one_line
 
@@ -84,11 +84,10 @@ def record_rows(paper: Paper) -> list[tuple[str, str]]:
 def _rates(abstract: str) -> str:
     """Each rate the abstract states, with its arithmetic verdict."""
     verdicts = []
-    for sentence in sentences(abstract):
-        for rate in read_figures(sentence)[1]:
-            finding = check_rate(rate)
-            mark = "✗ " + finding.message if finding.status is Status.MISMATCH else "✓"
-            verdicts.append(f"{rate.text or f'{rate.count}/{rate.total}'} {mark}")
+    for rate in read_figures(abstract)[1]:  # the whole text: a total may be a sentence back
+        finding = check_rate(rate)
+        mark = "✗ " + finding.message if finding.status is Status.MISMATCH else "✓"
+        verdicts.append(f"{rate.text or f'{rate.count}/{rate.total}'} {mark}")
     return "; ".join(verdicts) or "none"
 
 
