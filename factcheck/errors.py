@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from factcheck.models import Paper
+
 
 class FactcheckError(Exception):
     """Base of every error the CLI turns into a message and an exit code."""
@@ -42,4 +48,18 @@ class PubMedUnavailable(PubMedError):
 
 
 class NotCached(PubMedUnavailable):
-    """`--offline`, and the answer is not in the cache: nothing was sent."""
+    """`--offline`, and the answer is not in the cache: nothing was sent.
+
+    For a fetch, `missing` names the PMIDs the cache lacks and `found` holds the records it
+    had (keyed by PMID), so that a caller can still use those.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        missing: tuple[str, ...] = (),
+        found: Mapping[str, Paper] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.missing = missing
+        self.found: Mapping[str, Paper] = found or {}

@@ -307,3 +307,31 @@ def test_exit_3_counts_only_the_claims_not_looked_up(tmp_path: Path) -> None:
     result = run(tmp_path, "verify", "--offline", text=text)
     assert result.exit_code == 3
     assert "Exit 3: 2 claims left unverifiable" in " ".join(result.output.split())
+
+
+def test_offline_after_a_claim_is_added_checks_the_cached_ones(
+    tmp_path: Path, eutils: StandInEutils, eutils_url: str
+) -> None:
+    """The pre-commit case: claims checked online yesterday, one claim added today, and the
+    hook runs --offline. The new claim is not cached; the others still are."""
+    cited = (
+        "  - id: {id}\n    quote: 'Of the 61 patients, 47 (77%) responded.'\n"
+        "    cite: {{pmid: '{pmid}'}}\n"
+    )
+    yesterday = (
+        "claims:\n" + cited.format(id="a", pmid="29923953") + cited.format(id="b", pmid="28025837")
+    )
+    run(tmp_path, "verify", "--eutils-url", eutils_url, text=yesterday)
+    sent = eutils.count()
+    today = yesterday + cited.format(id="new", pmid="23365053")
+    result = run(
+        tmp_path, "verify", "--offline", "--eutils-url", eutils_url, "--format", "json", text=today
+    )
+    resolve = {
+        claim["id"]: next(f for f in claim["findings"] if f["check"] == "source.resolve")
+        for claim in json.loads(result.stdout)["claims"]
+    }
+    assert resolve["new"]["message"] == "not checked: the source is not in the cache (--offline)"
+    for old in ("a", "b"):
+        assert not resolve[old]["message"].startswith("not checked"), resolve[old]
+    assert eutils.count() == sent

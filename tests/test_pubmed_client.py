@@ -17,7 +17,7 @@ import urllib3
 from eutils_stand_in import Fault, StandInEutils
 
 from factcheck import __version__
-from factcheck.errors import PubMedError, PubMedUnavailable
+from factcheck.errors import NotCached, PubMedError, PubMedUnavailable
 from factcheck.pubmed import client
 from factcheck.pubmed.client import DEFAULT_EUTILS_URL, ClientStats, EutilsClient, default_cache_dir
 
@@ -609,6 +609,33 @@ def test_offline_never_creates_a_cache_it_could_not_answer_from(
         pubmed.fetch([SCHWENK])
     assert not cache_dir.exists() and eutils.count() == 0
     assert pubmed.stats.offline_misses == 1
+
+
+def test_records_fetched_together_are_found_one_by_one_later(
+    eutils: StandInEutils, make_client: Callable[..., EutilsClient], tmp_path: Path
+) -> None:
+    """Another claims file, --changed-since or one added claim asks for other id lists: the
+    records already fetched come from the cache, online and offline."""
+    make_client(cache_dir=tmp_path).fetch([SCHWENK, POMEROY, AFRIDI, "12345"])
+    assert eutils.count() == 1
+    later = make_client(cache_dir=tmp_path)
+    assert set(later.fetch([POMEROY, "12345"])) == {POMEROY}  # 12345: known not to exist
+    assert eutils.count() == 1 and later.stats.from_cache == 2
+    offline = make_client(cache_dir=tmp_path, offline=True)
+    assert set(offline.fetch([AFRIDI, SCHWENK])) == {AFRIDI, SCHWENK}
+    assert eutils.count() == 1
+
+
+def test_offline_names_the_records_not_cached_and_keeps_the_others(
+    eutils: StandInEutils, make_client: Callable[..., EutilsClient], tmp_path: Path
+) -> None:
+    make_client(cache_dir=tmp_path).fetch([SCHWENK])
+    offline = make_client(cache_dir=tmp_path, offline=True)
+    with pytest.raises(NotCached) as raised:
+        offline.fetch([SCHWENK, POMEROY])
+    assert raised.value.missing == (POMEROY,)
+    assert set(raised.value.found) == {SCHWENK}
+    assert eutils.count() == 1 and offline.stats.offline_misses == 1
 
 
 def test_offline_hit_is_served(

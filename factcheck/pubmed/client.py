@@ -50,7 +50,7 @@ import platformdirs
 from factcheck import __version__
 from factcheck.errors import NotCached, PubMedError, PubMedUnavailable
 from factcheck.models import Paper
-from factcheck.pubmed.parse import SearchResult, parse_efetch, parse_esearch
+from factcheck.pubmed.parse import SearchResult, parse_efetch, parse_esearch, split_efetch
 
 if TYPE_CHECKING:  # imported when first needed: `verify --offline` may need none of them
     import requests
@@ -297,19 +297,46 @@ class EutilsClient:
     def fetch(self, pmids: Sequence[str]) -> dict[str, Paper]:
         """Fetch PubMed records by PMID: one EFetch per 200 ids, by POST when its id list is long.
 
-        The method depends on the batch alone (it is part of the cache key), so a batch is
-        found in the cache however many other ids were fetched with it.
+        Records are cached by batch and one by one, so a run asking for some of them with
+        other ids (another claims file, --changed-since, a claim added) finds them. Offline,
+        records the cache lacks raise `NotCached`, naming them and carrying those it had.
         Unknown PMIDs, and strings that are not PMIDs, are simply absent from the result.
         """
         ids = sorted({str(p).strip() for p in pmids if _is_pmid(str(p).strip())}, key=int)
         papers: dict[str, Paper] = {}
-        for batch in _chunks(ids, BATCH_SIZE):
-            id_list = ",".join(batch)
-            params = {"db": "pubmed", "id": id_list, "retmode": "xml"}
-            post = len(id_list) > _LONG_TERM
-            call = self._call("efetch.fcgi", params, post=post, ttl=EFETCH_TTL)
-            papers.update(self._answer(call, parse_efetch))
+        missing = ids if self._refresh else self._cached_records(ids, papers)
+        if missing and self._offline:
+            self._count(offline_misses=1)
+            shown = _describe(self._efetch_call(missing))
+            raise NotCached(f"{shown} not in the cache (offline)", tuple(missing), papers)
+        for batch in _chunks(missing, BATCH_SIZE):
+            call = self._efetch_call(batch)
+            papers.update(self._answer(call, parse_efetch, by_record=batch))
         return papers
+
+    def _cached_records(self, ids: list[str], papers: dict[str, Paper]) -> list[str]:
+        """Add to `papers` the records the cache holds, batch by batch or (fetched by an
+        earlier run among other ids) one by one; return the PMIDs it lacks."""
+        missing = []
+        for batch in _chunks(ids, BATCH_SIZE):
+            cached = self._from_cache(self._efetch_call(batch), parse_efetch)
+            if cached is not None:
+                papers.update(cached[0])
+                continue
+            for pmid in batch:
+                one = self._from_cache(self._efetch_call([pmid]), parse_efetch)
+                if one is None:
+                    missing.append(pmid)
+                else:
+                    papers.update(one[0])
+        return missing
+
+    def _efetch_call(self, pmids: Sequence[str]) -> _Call:
+        """The EFetch of `pmids`, by POST when the id list is long. The method depends on the
+        ids alone (it is part of the cache key), so a batch is found however it was fetched."""
+        id_list = ",".join(pmids)
+        params = {"db": "pubmed", "id": id_list, "retmode": "xml"}
+        return self._call("efetch.fcgi", params, post=len(id_list) > _LONG_TERM, ttl=EFETCH_TTL)
 
     @property
     def stats(self) -> ClientStats:
@@ -362,7 +389,11 @@ class EutilsClient:
         url = self._base_url + endpoint
         return _Call(endpoint, url, params, post, ttl)
 
-    def _answer(self, call: _Call, parse: Callable[[bytes], _T]) -> _T:
+    def _answer(
+        self, call: _Call, parse: Callable[[bytes], _T], by_record: Sequence[str] = ()
+    ) -> _T:
+        """`call`'s answer from the cache, else from PubMed (then cached; an EFetch answer
+        also record by record, for the PMIDs `by_record`)."""
         if not self._refresh:
             cached = self._from_cache(call, parse)
             if cached is not None:
@@ -379,6 +410,8 @@ class EutilsClient:
                     return cached[0]
             response, value = self._send(call, parse)
             self._store(call, response)
+            if by_record:
+                self._store_records(by_record, response)
             return value
 
     @contextmanager
@@ -641,6 +674,19 @@ class EutilsClient:
                 raise OSError("an answer could not be saved (is the disk full?)")
         except Exception as exc:  # a cache that fails to write is dropped, never fatal
             self._drop_cache(exc)
+
+    def _store_records(self, pmids: Sequence[str], response: requests.Response) -> None:
+        """Cache each record of an EFetch answer as the answer to a fetch of its PMID alone,
+        so that a later run fetching it among other ids (or offline) finds it."""
+        if self._cache is None:
+            return
+        whole = response.content
+        try:
+            for pmid, body in split_efetch(whole, pmids).items():
+                response._content = body  # the same answer, cut down to one record
+                self._store(self._efetch_call([pmid]), response)
+        finally:
+            response._content = whole
 
     def _drop_cache(self, exc: Exception) -> None:
         """Go on without the cache (and without the shared backend): one warning per run."""

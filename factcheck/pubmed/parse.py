@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, tostring
 
 import defusedxml  # type: ignore[import-untyped]
 import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
@@ -114,6 +115,23 @@ def parse_efetch(xml: bytes) -> dict[str, Paper]:
         if _ascii_digits(paper.pmid):  # a PMID is digits; it goes into URLs and links
             papers[paper.pmid] = paper
     return papers
+
+
+EMPTY_ARTICLE_SET = b"<PubmedArticleSet></PubmedArticleSet>"
+
+
+def split_efetch(xml: bytes, pmids: Sequence[str]) -> dict[str, bytes]:
+    """An EFetch answer cut into one answer per PMID asked for, each an article set of its
+    own record, or an empty one for a PMID PubMed does not know (so that each record can be
+    cached on its own). Raises `PubMedError` on the same answers `parse_efetch` refuses."""
+    parse_efetch(xml)  # the same validation
+    records = {}
+    for child in _parse_xml(xml):
+        pmid = child.findtext("MedlineCitation/PMID") or child.findtext("BookDocument/PMID")
+        if pmid and child.tag in ("PubmedArticle", "PubmedBookArticle"):
+            records[pmid.strip()] = tostring(child)
+    wrapped = b"<PubmedArticleSet>%s</PubmedArticleSet>"
+    return {p: wrapped % records[p] if p in records else EMPTY_ARTICLE_SET for p in pmids}
 
 
 def _parse_xml(xml: bytes) -> Element:

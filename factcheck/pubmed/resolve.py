@@ -60,7 +60,7 @@ class _Session:
         """Send every pending group's current search, fetch what they need, judge them."""
         batches = self._send_searches(groups)
         wanted = [pmid for g in groups for pmid in self._needs(g)]
-        if not self._fetch(wanted + [pmid for b in batches for pmid in b.ids], groups):
+        if not self._fetch(wanted, [pmid for b in batches for pmid in b.ids], groups):
             return
         for batch in batches:
             for term, hits in assign(batch, self.papers).items():
@@ -69,7 +69,8 @@ class _Session:
                 else:
                     self.assigned[term] = hits
         for group in groups:
-            self._judge(group)
+            if group.outcome is None:  # not settled by a record missing from the cache
+                self._judge(group)
 
     def _send_searches(self, groups: list[Group]) -> list[Batch]:
         """Send the searches not answered yet: narrow ones combined, the rest alone."""
@@ -102,13 +103,28 @@ class _Session:
         except PubMedError as exc:
             return exc
 
-    def _fetch(self, wanted: list[str], groups: list[Group]) -> bool:
-        """Fetch the records not fetched yet; on an unusable answer settle `groups` (False)."""
-        missing = [p for p in dict.fromkeys(wanted) if p not in self.fetched]
+    def _fetch(self, wanted: list[str], candidates: list[str], groups: list[Group]) -> bool:
+        """Fetch the records not fetched yet (the groups' `wanted` ones, and the `candidates`
+        of combined searches); on an unusable answer settle `groups` (False).
+
+        Offline, groups needing a record the cache lacks are settled as not cached and the
+        others go on, unless a combined search's candidate is missing (then all stop).
+        """
+        missing = [p for p in dict.fromkeys(wanted + candidates) if p not in self.fetched]
         if not missing:
             return True
         try:
             self.papers.update(self.source.fetch(missing))
+        except NotCached as exc:
+            uncached = set(exc.missing)
+            if not uncached or uncached & set(candidates):
+                raise
+            self.papers.update(exc.found)
+            self.fetched.update(p for p in missing if p not in uncached)
+            for group in groups:
+                if uncached & set(self._needs(group)):
+                    group.fail(NOT_CACHED)
+            return True
         except PubMedUnavailable:
             raise
         except PubMedError as exc:
