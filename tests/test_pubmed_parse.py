@@ -11,7 +11,15 @@ from eutils_stand_in import BOMB, ERROR_ENVELOPE, EXTERNAL_ENTITY, FIXTURES, XML
 
 from factcheck.errors import PubMedError
 from factcheck.models import Author, Paper, PubDate
-from factcheck.pubmed.parse import SearchResult, parse_efetch, parse_esearch
+from factcheck.pubmed import parse
+from factcheck.pubmed.parse import (
+    Assignment,
+    SearchResult,
+    assignment_json,
+    parse_efetch,
+    parse_esearch,
+    read_assignment,
+)
 
 JEFFERSON = "Thomas Jefferson University"
 
@@ -451,3 +459,22 @@ def test_esearch_errors_raise(body: bytes) -> None:
 def test_fixture_readme_names_the_stand_in_pmids() -> None:
     readme = (Path(FIXTURES) / "README.md").read_text(encoding="utf-8")
     assert "90000106" in readme and "90000952" in readme
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        SearchResult(("29923953", "28025837"), 2),
+        SearchResult((), 0, ("j emerg med",)),
+        SearchResult(("1",), 5, (), ("xx",)),
+    ],
+)
+def test_a_remembered_assignment_reads_back_as_stored(result: SearchResult) -> None:
+    assert parse_esearch(parse.esearch_json(result)) == result
+    assert read_assignment(assignment_json(Assignment(result))) == Assignment(result)
+
+
+def test_a_search_to_send_alone_is_remembered_as_such() -> None:
+    assert read_assignment(assignment_json(Assignment(None))) == Assignment(None)
+    with pytest.raises(PubMedError):
+        read_assignment(b'{"factcheck": "something else"}')

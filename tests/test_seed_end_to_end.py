@@ -6,6 +6,7 @@ Each verdict below is one that SOURCES.md §B reaches and PubMed can decide.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -132,9 +133,10 @@ def test_polite_and_cached(eutils: StandInEutils, eutils_url: str, tmp_path: Pat
     second = verify(eutils_url, tmp_path / "cache")
     assert second.exit_code == 1
     assert eutils.count() == sent  # the second run sends no request
-    assert second.stdout == first.stdout.replace(
-        f"cached 0, fetched {sent}", f"cached {sent}, fetched 0"
-    )
+    assert f"(cached 0, fetched {sent})" in first.stdout
+    assert re.search(r"\(cached [1-9]\d*, fetched 0\)", second.stdout)
+    counts = re.compile(r"\(cached \d+, fetched \d+\)")  # cache entries read, not requests
+    assert counts.sub("", second.stdout) == counts.sub("", first.stdout)
 
 
 def test_server_down_keeps_the_arithmetic_and_ends_fast(
@@ -174,3 +176,40 @@ def test_the_copied_inconsistency_points_at_the_source_sentence(
 ) -> None:
     arithmetic = finding(seed_report["jefferson-responders"], "figure.arithmetic")
     assert "Forty-eight (77%) of the 61" in arithmetic["evidence"]
+
+
+def test_offline_after_editing_the_claims_keeps_every_cached_verdict(
+    eutils: StandInEutils, eutils_url: str, tmp_path: Path
+) -> None:
+    """The seed's citations have no PMID: they are found by combined searches, whose terms
+    change with the set of claims. A claim removed and one added, then --offline: every
+    claim left keeps its online verdict and only the new one is not in the cache."""
+    cache = tmp_path / "cache"
+    online = verify(eutils_url, cache, "--format", "json")
+    sent = eutils.count()
+    before = {c["id"]: c for c in json.loads(online.stdout)["claims"]}
+    text = Path(CLAIMS).read_text(encoding="utf-8")
+    entries = re.split(r"(?m)^(?=  - id: )", text)
+    assert entries[1].startswith("  - id: jhp-case-series")
+    added = (
+        "  - id: new-trial\n    quote: 'A 2015 trial in Cephalalgia found relief.'\n"
+        "    cite: {journal: Cephalalgia, year: 2015}\n"
+    )
+    edited = tmp_path / "claims.yaml"
+    edited.write_text(entries[0] + "".join(entries[2:]) + added, encoding="utf-8")
+    offline = verify(eutils_url, cache, "--offline", "--format", "json", claims=str(edited))
+    after = {c["id"]: c for c in json.loads(offline.stdout)["claims"]}
+    assert eutils.count() == sent  # nothing sent
+    assert finding(after.pop("new-trial"), "source.resolve")["message"] == (
+        "not checked: the source is not in the cache (--offline)"
+    )
+    del before["jhp-case-series"]
+    assert verdicts(after) == verdicts(before)
+
+
+def verdicts(claims: dict[str, Any]) -> dict[str, Any]:
+    """Each claim's status and findings, without line numbers (an edit moves them)."""
+    return {
+        cid: (c["status"], [{k: v for k, v in f.items() if k != "line"} for f in c["findings"]])
+        for cid, c in claims.items()
+    }

@@ -14,7 +14,10 @@ from typing import Any
 
 import requests
 import requests_cache
+from requests.structures import CaseInsensitiveDict
 from requests_cache.backends.base import BaseCache
+from requests_cache.models.request import CachedRequest
+from requests_cache.models.response import CachedResponse
 
 BUSY_TIMEOUT = 30.0
 """Seconds a cache write waits for another process's (several runs may share one cache)."""
@@ -60,6 +63,15 @@ def cache_key(
     """The cache key of a request, as a lookup through `cache` computes it."""
     request = requests.Request(method, url, **args)
     return cache.cache.create_key(cache.prepare_request(request))
+
+
+def made_answer(url: str, body: bytes) -> CachedResponse:
+    """A JSON answer factcheck made itself (never sent over the network), ready to store."""
+    headers = CaseInsensitiveDict({"Content-Type": "application/json"})
+    answer = CachedResponse(status_code=200, url=url, headers=headers)
+    answer.request = CachedRequest(method="GET", url=url, headers=CaseInsensitiveDict())
+    answer._content = body
+    return answer
 
 
 def prepare_database(path: Path) -> None:

@@ -50,7 +50,15 @@ import platformdirs
 from factcheck import __version__
 from factcheck.errors import NotCached, PubMedError, PubMedUnavailable
 from factcheck.models import Paper
-from factcheck.pubmed.parse import SearchResult, parse_efetch, parse_esearch, split_efetch
+from factcheck.pubmed.parse import (
+    Assignment,
+    SearchResult,
+    assignment_json,
+    parse_efetch,
+    parse_esearch,
+    read_assignment,
+    split_efetch,
+)
 
 if TYPE_CHECKING:  # imported when first needed: `verify --offline` may need none of them
     import requests
@@ -313,6 +321,30 @@ class EutilsClient:
             call = self._efetch_call(batch)
             papers.update(self._answer(call, parse_efetch, by_record=batch))
         return papers
+
+    def recall_assignment(self, term: str) -> Assignment | None:
+        """What a combined search gave the search `term` in an earlier run (see
+        `remember_assignment`), or None. Nothing is sent; --refresh recalls nothing."""
+        if self._refresh:
+            return None
+        cached = self._from_cache(self._assignment_call(term), read_assignment)
+        return cached[0] if cached is not None else None
+
+    def remember_assignment(self, term: str, assignment: Assignment) -> None:
+        """Store what a combined search gave the search `term` (its hits, or that it must go
+        alone), so that a later run combining it with other searches (an edited claims file,
+        --changed-since, --offline) can judge it without sending that combination again."""
+        if self._cache is None:
+            return
+        from factcheck.pubmed.cache import made_answer
+
+        call = self._assignment_call(term)
+        self._store(call, made_answer(call.url, assignment_json(assignment)))
+
+    def _assignment_call(self, term: str) -> _Call:
+        """The cache entry of a remembered assignment: never sent (not an E-utility)."""
+        params = {"db": "pubmed", "term": term}
+        return self._call("combined-search", params, post=False, ttl=ESEARCH_TTL)
 
     def _cached_records(self, ids: list[str], papers: dict[str, Paper]) -> list[str]:
         """Add to `papers` the records the cache holds, batch by batch or (fetched by an

@@ -82,6 +82,38 @@ def parse_esearch(body: bytes) -> SearchResult:
     )
 
 
+@dataclass(frozen=True)
+class Assignment:
+    """What a combined search gave one search: its own hits, or None when it had to be
+    searched alone (see `factcheck.pubmed.combined`)."""
+
+    hits: SearchResult | None
+
+
+_ALONE = b'{"factcheck": "search alone"}'
+
+
+def assignment_json(assignment: Assignment) -> bytes:
+    """`assignment` as stored in the cache (`read_assignment` reads it back)."""
+    return _ALONE if assignment.hits is None else esearch_json(assignment.hits)
+
+
+def read_assignment(body: bytes) -> Assignment:
+    """A stored `Assignment`; raises `PubMedError` on anything else."""
+    return Assignment(None if body == _ALONE else parse_esearch(body))
+
+
+def esearch_json(result: SearchResult) -> bytes:
+    """`result` as an ESearch JSON answer: what `parse_esearch` reads back into `result`."""
+    answer: dict[str, object] = {"count": str(result.count), "idlist": list(result.ids)}
+    if result.phrases_not_found or result.fields_not_found:
+        answer["errorlist"] = {
+            "phrasesnotfound": list(result.phrases_not_found),
+            "fieldsnotfound": list(result.fields_not_found),
+        }
+    return json.dumps({"esearchresult": answer}).encode()
+
+
 def _strings(value: object) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from factcheck.errors import NotCached, PubMedError, PubMedUnavailable
 from factcheck.models import Claim, Paper, Resolution
 from factcheck.pubmed.combined import Batch, Sent, assign, send_combined
 from factcheck.pubmed.groups import CANDIDATES, Group, SearchHits, judge, make_groups
+from factcheck.pubmed.parse import Assignment, SearchResult
 from factcheck.pubmed.search_terms import Query
 
 __all__ = ["PubMedSource", "SearchHits", "resolve_sources"]
@@ -39,13 +40,26 @@ class PubMedSource(Protocol):
         """The records of `pmids` that exist, keyed by PMID."""
 
 
+@runtime_checkable
+class RemembersAssignments(Protocol):
+    """A source that keeps what combined searches gave each search, across runs (the client
+    does, in its cache): an edited claims file changes the combinations, not the answers."""
+
+    def recall_assignment(self, term: str) -> Assignment | None:
+        """What was remembered for `term`, or None."""
+
+    def remember_assignment(self, term: str, assignment: Assignment) -> None:
+        """Keep what a combined search gave `term`."""
+
+
 @dataclass
 class _Session:
     """One resolution run: the source, and every answer it gave (each asked once).
 
     `searches` holds lone searches' answers, in PubMed's order; `assigned` holds searches'
     hits picked out of combined answers (`factcheck.pubmed.combined`); a term in `alone`
-    must be searched on its own before it is judged.
+    must be searched on its own before it is judged; a term in `uncached` could not be
+    searched (offline, and the cache does not have it).
     """
 
     source: PubMedSource
@@ -55,10 +69,14 @@ class _Session:
     alone: set[str] = field(default_factory=set)
     papers: dict[str, Paper] = field(default_factory=dict)
     fetched: set[str] = field(default_factory=set)
+    uncached: set[str] = field(default_factory=set)
 
     def run_round(self, groups: list[Group]) -> None:
         """Send every pending group's current search, fetch what they need, judge them."""
         batches = self._send_searches(groups)
+        for group in groups:
+            if group.attempt.term in self.uncached:
+                group.fail(NOT_CACHED)
         wanted = [pmid for g in groups for pmid in self._needs(g)]
         if not self._fetch(wanted, [pmid for b in batches for pmid in b.ids], groups):
             return
@@ -68,6 +86,7 @@ class _Session:
                     self.alone.add(term)
                 else:
                     self.assigned[term] = hits
+                self._remember(term, hits)
         for group in groups:
             if group.outcome is None:  # not settled by a record missing from the cache
                 self._judge(group)
@@ -77,17 +96,48 @@ class _Session:
         queries = [g.attempt.query for g in groups if g.attempt.query is not None]
         distinct = {q.term: q for q in queries}
         unanswered = [q for term, q in distinct.items() if self._unanswered(term)]
+        self._recall([q for q in unanswered if self._combinable(q)])
+        unanswered = [q for q in unanswered if self._unanswered(q.term)]
         together = [q for q in unanswered if self._combinable(q)]
         sent = Sent(alone=[q for q in unanswered if not self._combinable(q)])
         for identifies in (True, False):
-            kind = [q for q in together if q.identifies is identifies]
-            partial = send_combined(kind, lambda term, n: self.source.search(term, retmax=n))
-            sent.batches += partial.batches
-            sent.alone += partial.alone
-            self.assigned.update(partial.answered)
+            self._send_combined([q for q in together if q.identifies is identifies], sent)
         for query in sent.alone:
-            self.searches[query.term] = self._search(query.term)
+            self._search(query.term)
         return sent.batches
+
+    def _send_combined(self, queries: list[Query], sent: Sent) -> None:
+        """Send `queries` combined, adding to `sent` and remembering what each was given.
+        Offline, a combination the cache lacks leaves those searches uncached."""
+        try:
+            partial = send_combined(queries, lambda term, n: self.source.search(term, retmax=n))
+        except NotCached:
+            self.uncached.update(q.term for q in queries)
+            return
+        sent.batches += partial.batches
+        sent.alone += partial.alone
+        self.assigned.update(partial.answered)
+        for term, hits in partial.answered.items():
+            self._remember(term, hits)
+        for query in partial.alone:
+            self._remember(query.term, None)
+
+    def _recall(self, queries: list[Query]) -> None:
+        """Take the hits earlier runs' combined searches gave these searches, when kept."""
+        if isinstance(self.source, RemembersAssignments):
+            for query in queries:
+                remembered = self.source.recall_assignment(query.term)
+                if remembered is None:
+                    continue
+                if remembered.hits is None:
+                    self.alone.add(query.term)
+                else:
+                    self.assigned[query.term] = remembered.hits
+
+    def _remember(self, term: str, hits: SearchResult | None) -> None:
+        """Keep what the combined search gave `term` (None: search it alone) for later runs."""
+        if isinstance(self.source, RemembersAssignments):
+            self.source.remember_assignment(term, Assignment(hits))
 
     def _unanswered(self, term: str) -> bool:
         return term not in self.searches and (term not in self.assigned or term in self.alone)
@@ -95,13 +145,17 @@ class _Session:
     def _combinable(self, query: Query) -> bool:
         return self.combine and query.narrow and query.term not in self.alone
 
-    def _search(self, term: str) -> SearchHits | PubMedError:
+    def _search(self, term: str) -> None:
+        """Search `term` alone: its answer (or error) goes in `searches`; offline, a search
+        the cache lacks goes in `uncached`."""
         try:
-            return self.source.search(term, retmax=CANDIDATES)
+            self.searches[term] = self.source.search(term, retmax=CANDIDATES)
+        except NotCached:
+            self.uncached.add(term)
         except PubMedUnavailable:
             raise
         except PubMedError as exc:
-            return exc
+            self.searches[term] = exc
 
     def _fetch(self, wanted: list[str], candidates: list[str], groups: list[Group]) -> bool:
         """Fetch the records not fetched yet (the groups' `wanted` ones, and the `candidates`
@@ -138,7 +192,10 @@ class _Session:
         attempt = group.attempt
         if attempt.pmid is not None:
             return [attempt.pmid]
-        hits = self.searches.get(attempt.term or "")
+        term = attempt.term or ""
+        hits = self.searches.get(term)
+        if hits is None and term not in self.alone:  # hits out of a combined search
+            hits = self.assigned.get(term)
         return [] if hits is None or isinstance(hits, PubMedError) else list(hits.ids[:CANDIDATES])
 
     def _judge(self, group: Group) -> None:
@@ -149,6 +206,7 @@ class _Session:
         elif term in self.assigned and term not in self.alone:
             if not judge(group, self.assigned[term], self.papers, ranked=False):
                 self.alone.add(term)
+                self._remember(term, None)
 
 
 def resolve_sources(
