@@ -24,6 +24,7 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from factcheck import numbers
+from factcheck.dates import ascii_digits, month_number
 from factcheck.errors import InputError
 from factcheck.identifiers import bare_doi
 from factcheck.models import Citation, Claim, ClaimsFile, Figure, Rate
@@ -45,10 +46,6 @@ TOP_KEYS = ("article", "claims")
 CLAIM_KEYS = ("id", "quote", "cite", "figures")
 CITE_KEYS = ("pmid", "doi", "pmcid", "journal", "year", "month", "authors", "title", "affiliation")
 RATE_KEYS = ("count", "total", "percent")
-
-MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
 
 
 def load_claims(path: str | Path) -> ClaimsFile:
@@ -460,7 +457,7 @@ class _Reader:
 
     def pmid(self, node: Node, what: str) -> str:
         value = self.text(node, what)
-        if not _ascii_digits(value) or len(value) > 9:
+        if not ascii_digits(value) or len(value) > 9:
             raise self.error(node, f"{what} must be a PubMed ID (digits), got {_shown(value)}")
         return value
 
@@ -473,7 +470,7 @@ class _Reader:
     def pmcid(self, node: Node, what: str) -> str:
         value = self.text(node, what).upper()
         digits = value.removeprefix("PMC")
-        if not _ascii_digits(digits):
+        if not ascii_digits(digits):
             raise self.error(node, f"{what} must look like PMC1234567, got {_shown(value)}")
         return f"PMC{digits}"
 
@@ -533,20 +530,7 @@ def _month_number(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value if 1 <= value <= 12 else None
-    if not isinstance(value, str):
-        return None
-    word = value.strip().lower().rstrip(".")
-    if _ascii_digits(word):
-        return _month_number(int(word))
-    for number, name in enumerate(MONTHS, start=1):
-        if len(word) >= 3 and name.startswith(word):
-            return number
-    return None
-
-
-def _ascii_digits(text: str) -> bool:
-    """0-9 only: str.isdigit() also takes "²", which int() refuses."""
-    return text.isascii() and text.isdigit()
+    return month_number(value) if isinstance(value, str) else None
 
 
 def _rate_parts(rate: Rate) -> list[Figure]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from factcheck.claims import MONTHS
+from factcheck.dates import MONTH_NAMES, month_number
 from factcheck.journals import JOURNAL_ALIASES
 from factcheck.numbers import find_mentions
 
@@ -28,7 +28,7 @@ _YEAR = re.compile(
     rf"(?<![\d.,/–-])(?:19[5-9]\d|20\d\d)(?![\d%])(?!\s+(?!(?:{_YEAR_NOUNS})\b)[a-z])"
 )
 _MONTH_YEAR = re.compile(
-    r"\b(?P<month>" + "|".join(m.capitalize() for m in MONTHS) + r"|[A-Z][a-z]{2}\.)\s+"
+    r"\b(?P<month>" + "|".join(MONTH_NAMES) + r"|[A-Z][a-z]{2}\.)\s+"
     r"(?:of\s+)?(?P<year>(?:19|20)\d\d)\b"
 )
 _CAPITALISED = r"(?:[A-Z][\w’'.-]*[\w]|[A-Z]|&)"
@@ -61,7 +61,6 @@ _STOP_WORDS = frozenset(
     "according per instance example consider intriguingly notably furthermore additionally "
     "however moreover general overall".split()
 )
-_MONTH_NUMBER = {m[:3]: n for n, m in enumerate(MONTHS, start=1)}
 
 
 def states_something(text: str) -> bool:
@@ -145,7 +144,9 @@ def _journal(text: str) -> str | None:
 def _is_title(name: str) -> bool:
     first = name.split()[0].rstrip(".").lower()
     return (
-        len(name.split()) > 1 and first[:3] not in _MONTH_NUMBER and not _INSTITUTION.search(name)
+        len(name.split()) > 1
+        and not (first[:3].isalpha() and month_number(first[:3]))
+        and not _INSTITUTION.search(name)
     )
 
 
@@ -159,9 +160,9 @@ def _trim(name: str) -> str:
 
 def _date(text: str) -> tuple[int | None, str | None]:
     dated = _MONTH_YEAR.search(text)
-    if dated and dated.group("month")[:3].lower() in _MONTH_NUMBER:
-        month = MONTHS[_MONTH_NUMBER[dated.group("month")[:3].lower()] - 1]
-        return int(dated.group("year")), month.capitalize()
+    month = month_number(dated.group("month")[:3]) if dated else None
+    if dated and month:
+        return int(dated.group("year")), MONTH_NAMES[month - 1]
     year = _YEAR.search(text)
     return (int(year.group()), None) if year else (None, None)
 

@@ -10,13 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from factcheck.dates import MONTH_NAMES, month_number
 from factcheck.identifiers import normalise_doi, normalise_pmcid
 from factcheck.journals import fold, long_journal, same_journal, short_journal
 from factcheck.models import Citation, Finding, Paper, PubDate, Status
-
-MONTH_NAMES = (
-    "January February March April May June July August September October November December"
-).split()
 
 TITLE_VERIFIED = 0.8
 """`title_agreement` at or above this: the cited title is the paper's, give or take wording."""
@@ -34,7 +31,6 @@ _GENERIC_INSTITUTION_WORDS = frozenset(
     "department dept faculty health clinic of the and at for in".split()
 )
 
-_MONTH_NUMBERS = {name[:3].casefold(): number for number, name in enumerate(MONTH_NAMES, 1)}
 _WORD = re.compile(r"[a-z0-9]+")
 _SHOWN_AUTHORS = 3
 
@@ -129,8 +125,8 @@ def months_of(date: PubDate | None) -> set[int]:
         return set()
     if date.month is not None:
         return {date.month}
-    words = (w[:3].casefold() for w in re.findall(r"[A-Za-z]+", date.text))
-    named = [_MONTH_NUMBERS[w] for w in words if w in _MONTH_NUMBERS]
+    numbers = (month_number(w[:3]) for w in re.findall(r"[A-Za-z]+", date.text))
+    named = [n for n in numbers if n]
     if len(named) == 2 and named[0] < named[1]:
         return set(range(named[0], named[1] + 1))
     return set(named)

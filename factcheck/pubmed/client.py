@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, TypedDict, TypeVar
 import platformdirs
 
 from factcheck import __version__
+from factcheck.dates import ascii_digits
 from factcheck.errors import NotCached, PubMedError, PubMedUnavailable
 from factcheck.models import Paper
 from factcheck.pubmed.parse import (
@@ -310,7 +311,7 @@ class EutilsClient:
         records the cache lacks raise `NotCached`, naming them and carrying those it had.
         Unknown PMIDs, and strings that are not PMIDs, are simply absent from the result.
         """
-        ids = sorted({str(p).strip() for p in pmids if _is_pmid(str(p).strip())}, key=int)
+        ids = sorted({str(p).strip() for p in pmids if ascii_digits(str(p).strip())}, key=int)
         papers: dict[str, Paper] = {}
         missing = ids if self._refresh else self._cached_records(ids, papers)
         if missing and self._offline:
@@ -822,11 +823,6 @@ def _head_text(response: requests.Response, size: int = 4096) -> str:
 
 def _snippet(response: requests.Response, size: int = 120) -> str:
     return _shorten(" ".join(_head_text(response).split()), size)
-
-
-def _is_pmid(text: str) -> bool:
-    """Digits 0-9 only (str.isdigit() also takes "²", which int() refuses)."""
-    return text.isascii() and text.isdigit()
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:

@@ -19,12 +19,12 @@ from xml.etree.ElementTree import Element, ParseError, tostring
 import defusedxml  # type: ignore[import-untyped]
 import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
 
+from factcheck.dates import MONTH_NAMES, ascii_digits, month_number
 from factcheck.errors import PubMedError
 from factcheck.models import Author, Paper, PubDate
 
 __all__ = ["SearchResult", "parse_efetch", "parse_esearch"]
 
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MEDLINE_DATE = re.compile(r"^\s*(\d{4})(?:\s+([A-Za-z]+))?")
 _RETRACTION_REFS = ("RetractionIn", "RetractedandRepublishedIn")
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -66,7 +66,7 @@ def parse_esearch(body: bytes) -> SearchResult:
     idlist = result.get("idlist") or []
     if not isinstance(idlist, list):
         raise PubMedError("ESearch idlist is not a list")
-    ids = tuple(uid for uid in map(str, idlist) if _ascii_digits(uid))  # a PMID is digits
+    ids = tuple(uid for uid in map(str, idlist) if ascii_digits(uid))  # a PMID is digits
     try:
         count = int(result.get("count", len(ids)))
     except (TypeError, ValueError):
@@ -144,7 +144,7 @@ def parse_efetch(xml: bytes) -> dict[str, Paper]:
             paper = _book(child)
         else:  # DeleteCitation and anything NCBI adds later
             continue
-        if _ascii_digits(paper.pmid):  # a PMID is digits; it goes into URLs and links
+        if ascii_digits(paper.pmid):  # a PMID is digits; it goes into URLs and links
             papers[paper.pmid] = paper
     return papers
 
@@ -306,21 +306,13 @@ def _issns(journal: Element | None, info: Element | None) -> tuple[str, ...]:
 
 
 def _month(value: str) -> int | None:
-    value = value.strip().lower()
-    if _ascii_digits(value):
-        number = int(value)
-        return number if 1 <= number <= 12 else None
-    return _MONTHS.index(value[:3]) + 1 if value[:3] in _MONTHS else None
+    """PubMed's Month: "11", "Nov", or the first month of a span ("Nov-Dec")."""
+    return month_number(value.strip()[:3])
 
 
 def _int(value: str) -> int | None:
     value = value.strip()
-    return int(value) if _ascii_digits(value) else None
-
-
-def _ascii_digits(text: str) -> bool:
-    """0-9 only: str.isdigit() also takes "²", which int() refuses."""
-    return text.isascii() and text.isdigit()
+    return int(value) if ascii_digits(value) else None
 
 
 def _pub_date(node: Element | None) -> PubDate:
@@ -339,7 +331,7 @@ def _pub_date(node: Element | None) -> PubDate:
     month = _month(raw_month) if raw_month else None
     day = _int(_text(node.find("Day"))) if month else None
     season = _text(node.find("Season"))
-    shown_month = _MONTHS[month - 1].title() if month else raw_month
+    shown_month = MONTH_NAMES[month - 1][:3] if month else raw_month
     parts = [str(year) if year else "", shown_month or season, str(day) if day else ""]
     return PubDate(year=year, month=month, day=day, text=" ".join(p for p in parts if p))
 
