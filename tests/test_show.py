@@ -10,8 +10,8 @@ from eutils_stand_in import StandInEutils
 from factcheck.cli import main
 
 
-def show(eutils_url: str, tmp_path: Path, identifier: str) -> Result:
-    args = ["show", identifier, "--eutils-url", eutils_url, "--cache-dir", str(tmp_path)]
+def show(eutils_url: str, tmp_path: Path, identifier: str, *extra: str) -> Result:
+    args = ["show", identifier, "--eutils-url", eutils_url, "--cache-dir", str(tmp_path), *extra]
     return CliRunner().invoke(main, args, env={"COLUMNS": "200"})
 
 
@@ -56,3 +56,23 @@ def test_rates_whose_total_is_a_sentence_back_are_listed() -> None:
 
     listed = _rates("We enrolled 61 patients. Of these, 48 (77%) improved.")
     assert "48/61 is 78.7%, not 77%" in listed
+
+
+def test_show_offline_finds_a_record_a_verify_run_fetched_with_others(
+    eutils: StandInEutils, eutils_url: str, tmp_path: Path
+) -> None:
+    """Why did this claim fail? `show --offline` answers from what `verify` fetched."""
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(
+        "claims:\n"
+        "  - {id: a, quote: 'x', cite: {pmid: '28025837'}}\n"
+        "  - {id: b, quote: 'y', cite: {pmid: '29923953'}}\n",
+        encoding="utf-8",
+    )
+    args = ["verify", str(claims), "--eutils-url", eutils_url, "--cache-dir", str(tmp_path)]
+    CliRunner().invoke(main, args)
+    sent = eutils.count()
+    result = show(eutils_url, tmp_path, "28025837", "--offline")
+    assert result.exit_code == 0, result.output
+    assert "Ketamine Infusions for Treatment Refractory Headache." in result.stdout
+    assert eutils.count() == sent
