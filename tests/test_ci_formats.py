@@ -78,7 +78,7 @@ def test_github_annotations_exactly() -> None:
         "77%25 of 61 would be 47",
         f"::warning file=claims.yaml,line=2,title=source.resolve::{NO_SOURCE}",
         f"::warning file=claims.yaml,line=4,title=source.resolve::{NO_SOURCE}",
-        "factcheck: claims.yaml: 0 verified, 1 mismatch, 1 unverifiable, 0 error",
+        "factcheck: claims.yaml: 1 mismatch, 1 unverifiable, 0 verified",
     ]
     assert "Exit 1: 1 mismatch (fail-on: mismatch)." in result.stderr
 

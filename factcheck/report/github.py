@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from factcheck.models import ClaimResult, Finding, Note, Report, Status
-from factcheck.report.text import LEVEL, acceptance_note, visible, where
+from factcheck.report.text import LEVEL, acceptance_note, status_counts, visible, where
 
 
 def escape_data(text: str) -> str:
@@ -34,7 +34,7 @@ def render_github(report: Report) -> str:
     """`report` as workflow commands, then one plain summary line for the log."""
     lines = [line for result in report.results for line in _annotations(result, report)]
     lines += [_note(note) for note in report.notes]
-    counts = ", ".join(f"{n} {status}" for status, n in report.summary.items())
+    counts = ", ".join(f"{n} {status.value}" for status, n in status_counts(report))
     tail = f", {report.accepted} accepted" if report.accepted else ""
     lines.append(f"factcheck: {visible(report.claims_file)}: {counts}{tail}")
     return "\n".join(lines) + "\n"

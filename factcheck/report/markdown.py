@@ -10,7 +10,7 @@ import html
 import re
 
 from factcheck.models import ClaimResult, Finding, Note, Paper, Report, Status
-from factcheck.report.text import acceptance_note, counted, one_line, shown, why
+from factcheck.report.text import acceptance_note, counted, one_line, shown, status_counts, why
 
 ICON = {
     Status.VERIFIED: "✅",
@@ -50,13 +50,10 @@ def render_markdown(report: Report) -> str:
 
 
 def _summary(report: Report) -> str:
-    counts = report.summary
     parts = [counted(len(report.results), "claim")]
-    for status in (Status.MISMATCH, Status.UNVERIFIABLE, Status.VERIFIED, Status.ERROR):
-        n = counts[status.value]
-        if n or status is not Status.ERROR:
-            text = f"{n} {status.value}"
-            parts.append(f"**{text}**" if status is Status.MISMATCH and n else text)
+    for status, n in status_counts(report):
+        text = f"{n} {status.value}"
+        parts.append(f"**{text}**" if status is Status.MISMATCH and n else text)
     if report.accepted:
         parts.append(f"{report.accepted} accepted")
     pubmed = "the PubMed cache (--offline)" if report.sources.mode == "offline" else "PubMed"

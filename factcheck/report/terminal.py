@@ -21,6 +21,7 @@ from factcheck.report.text import (
     one_line,
     shorten,
     shown,
+    status_counts,
     why,
 )
 
@@ -30,7 +31,6 @@ STYLE = {
     Status.MISMATCH: "bold red",
     Status.ERROR: "magenta",
 }
-ORDER = (Status.MISMATCH, Status.UNVERIFIABLE, Status.VERIFIED, Status.ERROR)
 
 
 def render_terminal(report: Report) -> RenderableType:
@@ -70,11 +70,9 @@ def _header(report: Report) -> Text:
 
 def _counts(report: Report) -> Text:
     line = Text("  ")
-    for status in ORDER:
-        n = report.count(status)
-        if n or status is not Status.ERROR:
-            line.append(f"{SYMBOL[status]} {n} {status.value}", style=STYLE[status])
-            line.append("   ")
+    for status, n in status_counts(report):
+        line.append(f"{SYMBOL[status]} {n} {status.value}", style=STYLE[status])
+        line.append("   ")
     if report.interrupted:
         line.append("(interrupted: the rest not checked)", style="bold yellow")
     return line

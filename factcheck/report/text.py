@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from factcheck.models import Acceptance, ClaimResult, Finding, Status
+from factcheck.models import Acceptance, ClaimResult, Finding, Report, Status
 
 # C0 and C1 controls (ESC starts terminal sequences, \r rewrites a line, U+009B is an 8-bit
 # ESC [) and the bidi controls that can make text read differently from what it is.
@@ -35,6 +35,14 @@ def json_escaped(document: str) -> str:
     """JSON text with DEL, C1 and bidi controls written as `\\u009b`-style escapes: the
     same data once parsed, but inert when the document itself is printed to a terminal."""
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
+
+
+def status_counts(report: Report) -> list[tuple[Status, int]]:
+    """The claims per status, in the order every report gives them: mismatch, unverifiable,
+    verified, then error only when there is one."""
+    order = (Status.MISMATCH, Status.UNVERIFIABLE, Status.VERIFIED, Status.ERROR)
+    counts = [(status, report.count(status)) for status in order]
+    return [(status, n) for status, n in counts if n or status is not Status.ERROR]
 
 
 def counted(n: int, word: str, plural: str = "") -> str:
