@@ -8,6 +8,35 @@ import pytest
 from eutils_stand_in import StandInEutils
 from pytest_httpserver import HTTPServer
 
+# Variables factcheck (or rich) reads: a CI runner or a developer's shell sets some of them,
+# and tests must see the same world everywhere. A test that needs one sets it itself.
+OUTSIDE_ENVIRONMENT = (
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITHUB_STEP_SUMMARY",
+    "FACTCHECK_CACHE_DIR",
+    "FACTCHECK_CACHE_URL",
+    "FACTCHECK_EUTILS_URL",
+    "NCBI_API_KEY",
+    "NCBI_EMAIL",
+    "NO_COLOR",
+    "COLUMNS",
+    "LINES",
+    "FORCE_COLOR",
+    "TTY_COMPATIBLE",
+    "TTY_INTERACTIVE",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_environment() -> Iterator[None]:
+    """Session-wide, so module-scoped fixtures (the seed run) see it too."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for name in OUTSIDE_ENVIRONMENT:
+            monkeypatch.delenv(name, raising=False)
+        yield
+
+
 # --- the stand-in E-utilities server (tests/eutils_stand_in.py) ------------------------------
 
 

@@ -260,6 +260,17 @@ def test_progress_label_is_text_not_markup(tmp_path: Path) -> None:
         update(1, 2)  # a MarkupError here would end the run with a traceback
 
 
+def test_no_progress_line_in_ci_even_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    from factcheck.cli.verify_command import progress_bar
+
+    monkeypatch.setenv("CI", "true")
+    console = Console(file=io.StringIO(), force_terminal=True)
+    with progress_bar(console, "claims.yaml") as update:
+        assert update is None
+
+
 def test_report_file_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> None:
     out = tmp_path / "report.md"
     out.write_text("old", encoding="utf-8")
