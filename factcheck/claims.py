@@ -26,7 +26,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from factcheck import numbers
 from factcheck.dates import ascii_digits, month_number
 from factcheck.errors import InputError
-from factcheck.identifiers import bare_doi
+from factcheck.identifiers import bare_doi, first_page
 from factcheck.models import Citation, Claim, ClaimsFile, Figure, Rate
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -44,7 +44,19 @@ _EXPLAIN_CHARS = 500_000  # how much PyYAML may re-read to explain a libyaml err
 
 TOP_KEYS = ("article", "claims")
 CLAIM_KEYS = ("id", "quote", "cite", "figures")
-CITE_KEYS = ("pmid", "doi", "pmcid", "journal", "year", "month", "authors", "title", "affiliation")
+CITE_KEYS = (
+    "pmid",
+    "doi",
+    "pmcid",
+    "journal",
+    "year",
+    "month",
+    "authors",
+    "title",
+    "affiliation",
+    "volume",
+    "pages",
+)
 RATE_KEYS = ("count", "total", "percent")
 
 
@@ -494,6 +506,13 @@ class _Reader:
     def plain(self, node: Node, what: str) -> str:
         return self.text(node, what)
 
+    def pages(self, node: Node, what: str) -> str:
+        value = self.text(node, what)
+        if not first_page(value):
+            message = f"{what} must be a page or a range like 1050-1058, got {_shown(value)}"
+            raise self.error(node, message)
+        return value
+
 
 _CITE_READERS: dict[str, Callable[[_Reader, Node, str], Any]] = {
     "pmid": _Reader.pmid,
@@ -505,6 +524,8 @@ _CITE_READERS: dict[str, Callable[[_Reader, Node, str], Any]] = {
     "authors": _Reader.authors,
     "title": _Reader.plain,
     "affiliation": _Reader.plain,
+    "volume": _Reader.plain,
+    "pages": _Reader.pages,
 }
 
 

@@ -1,13 +1,16 @@
-"""DOIs and PMCIDs as writers give them and as PubMed stores them, made comparable.
+"""DOIs, PMCIDs, volumes and pages as writers give them and as PubMed stores them, made
+comparable.
 
 One place for it: the claims loader, the citation checks, the resolver and `show` all read
-"https://doi.org/10.1111/BCP.12094", "doi:10.1111/bcp.12094" and "10.1111/bcp.12094" alike.
+"https://doi.org/10.1111/BCP.12094", "doi:10.1111/bcp.12094" and "10.1111/bcp.12094" alike,
+and pages "642-647" as PubMed's "642-7".
 """
 
 from __future__ import annotations
 
 import re
 
+_PAGE_SEPARATORS = re.compile(r"\s*[-‐‑‒–—]\s*")
 _DOI_RESOLVER = re.compile(r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
@@ -25,3 +28,24 @@ def normalise_pmcid(pmcid: str) -> str:
     """ "pmc4014022" or "4014022" -> "PMC4014022"."""
     digits = pmcid.strip().upper().removeprefix("PMC")
     return f"PMC{digits}"
+
+
+def locator(text: str) -> str:
+    """A volume or page for comparison: casefolded, spaces dropped ("E12" -> "e12")."""
+    return "".join(text.split()).casefold()
+
+
+def page_range(pages: str) -> tuple[str, str]:
+    """First and last page of "1050-1058", "642-7" (PubMed's short form: 647) or "e12" (the
+    last is "" for a single page); the first of a list ("e12, e15"). Compared with `locator`."""
+    first_part = pages.split(",")[0].strip()
+    first, _, last = _PAGE_SEPARATORS.sub("-", first_part).partition("-")
+    first, last = locator(first), locator(last)
+    if first.isdigit() and last.isdigit() and len(last) < len(first):
+        last = first[: len(first) - len(last)] + last  # "642-7" -> 647
+    return first, last
+
+
+def first_page(pages: str) -> str:
+    """The first page of `pages` ("1050-1058" -> "1050"), "" when there is none."""
+    return page_range(pages)[0]

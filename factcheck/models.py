@@ -87,6 +87,9 @@ class Citation:
     authors: tuple[str, ...] = ()
     title: str | None = None
     affiliation: str | None = None
+    volume: str | None = None
+    pages: str | None = None
+    """As cited: "1050-1058", "875", "e12" (the first page is the part before a dash)."""
     lines: tuple[tuple[str, int], ...] = ()
     """(field name, 1-based line in the claims file) for each field given."""
 

@@ -15,8 +15,10 @@ from factcheck.checks.citation import (
     check_identifiers,
     check_journal,
     check_month,
+    check_pages,
     check_retraction,
     check_title,
+    check_volume,
     check_year,
     months_of,
     title_agreement,
@@ -292,6 +294,54 @@ def test_erratum_is_a_note_and_concern_is_unverifiable() -> None:
     ]
 
 
+# --- volume and pages ---------------------------------------------------------------------------
+
+
+def test_the_cited_volume_is_the_papers() -> None:
+    finding = only(check_volume(cite(volume="43"), SCHWENK_2018))
+    assert (finding.check, finding.status, finding.line) == ("cite.volume", Status.VERIFIED, 10)
+    assert finding.message == "volume 43 (Reg Anesth Pain Med 2018;43(8):875-879)"
+
+
+def test_a_wrong_volume_is_a_mismatch_naming_the_right_one() -> None:
+    finding = only(check_volume(cite(volume="44"), SCHWENK_2018))
+    assert finding.status is Status.MISMATCH
+    assert finding.message == (
+        "cited as volume 44; the paper is in volume 43 (Reg Anesth Pain Med 2018;43(8):875-879)"
+    )
+    assert (finding.expected, finding.found) == ("44", "43")
+
+
+def test_a_record_without_volume_or_pages_leaves_them_unverifiable() -> None:
+    bare = Paper("1", "T.")
+    assert only(check_volume(cite(volume="4"), bare)).status is Status.UNVERIFIABLE
+    assert only(check_pages(cite(pages="4-9"), bare)).status is Status.UNVERIFIABLE
+
+
+@pytest.mark.parametrize(
+    ("pages", "paper", "status"),
+    [
+        ("875-879", SCHWENK_2018, Status.VERIFIED),
+        ("875", SCHWENK_2018, Status.VERIFIED),  # the first page alone
+        ("875–79", SCHWENK_2018, Status.VERIFIED),  # an en dash, the last page shortened
+        ("357-367", NIESTERS_2014, Status.VERIFIED),  # PubMed writes 357-67
+        ("876-879", SCHWENK_2018, Status.MISMATCH),
+        ("875-889", SCHWENK_2018, Status.MISMATCH),  # the right first page, a wrong last
+        ("106", LAURITSEN_2016, Status.VERIFIED),
+    ],
+)
+def test_the_cited_pages_are_the_papers(pages: str, paper: Paper, status: Status) -> None:
+    finding = only(check_pages(cite(pages=pages), paper))
+    assert (finding.check, finding.status) == ("cite.pages", status)
+
+
+def test_wrong_pages_name_the_papers() -> None:
+    finding = only(check_pages(cite(pages="1-9"), NIESTERS_2014))
+    assert finding.message == (
+        "cited as pages 1-9; the paper's are 357-67 (Br J Clin Pharmacol 2014;77(2):357-67)"
+    )
+
+
 # --- everything together ----------------------------------------------------------------------
 
 
@@ -304,6 +354,17 @@ def test_check_citation_runs_only_given_fields() -> None:
         ("source.retracted", Status.VERIFIED),
     ]
     assert [f.line for f in findings] == [10, 11, 12, None]
+
+
+def test_check_citation_checks_volume_and_pages_after_the_date() -> None:
+    given = cite(journal="Reg Anesth Pain Med", year=2018, volume="43", pages="875-9")
+    findings = check_citation(given, SCHWENK_2018)
+    assert [(f.check, f.status, f.line) for f in findings][:4] == [
+        ("cite.journal", Status.VERIFIED, 10),
+        ("cite.year", Status.VERIFIED, 11),
+        ("cite.volume", Status.VERIFIED, 12),
+        ("cite.pages", Status.VERIFIED, 13),
+    ]
 
 
 def test_check_citation_of_the_jem_claim_against_pomeroy() -> None:

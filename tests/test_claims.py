@@ -108,6 +108,18 @@ def test_a_hexadecimal_pmid_is_not_read_as_a_number(tmp_path: Path) -> None:
     )
 
 
+def test_volume_and_pages_load_as_written_with_their_lines(tmp_path: Path) -> None:
+    text = GOOD + "      volume: 43\n      pages: 875-879\n"
+    (claim,) = load_claims(write(tmp_path, text)).claims
+    assert claim.cite is not None
+    assert (claim.cite.volume, claim.cite.pages) == ("43", "875-879")
+    assert (claim.cite.line_of("volume"), claim.cite.line_of("pages")) == (9, 10)
+    text = GOOD + "      volume: '043'\n      pages: e12\n"
+    (claim,) = load_claims(write(tmp_path, text)).claims
+    assert claim.cite is not None
+    assert (claim.cite.volume, claim.cite.pages) == ("043", "e12")
+
+
 def test_the_repository_claims_file_loads() -> None:
     claims_file = load_claims(ROOT / "claims.yaml")
     assert len(claims_file.claims) >= 12
@@ -174,6 +186,11 @@ BAD_INPUTS = [
         27,
         "'total' must be at most 999,999,999,999,999,999, got 1000000000000000000",
     ),
+    ("claims:\n  - id: a\n    quote: q\n    cite:\n      volume: [1]\n", 5, 15, "single value"),
+    ("claims:\n  - id: a\n    quote: q\n    cite:\n      volume: true\n", 5, 15, "text"),
+    ("claims:\n  - id: a\n    quote: q\n    cite:\n      pages: {a: 1}\n", 5, 14, "single"),
+    ("claims:\n  - id: a\n    quote: q\n    cite:\n      pages: ' - '\n", 5, 14, "a page"),
+    ("claims:\n  - id: a\n    quote: q\n    cite:\n      volumes: 4\n", 5, 7, "'volume'?"),
     (
         "claims:\n  - id: a\n    quote: q\n    cite:\n      year: 1700\n",
         5,

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from factcheck.dates import MONTH_NAMES, month_number
-from factcheck.identifiers import normalise_doi, normalise_pmcid
+from factcheck.identifiers import locator, normalise_doi, normalise_pmcid, page_range
 from factcheck.journals import fold, long_journal, same_journal, short_journal
 from factcheck.models import Citation, Finding, Paper, PubDate, Status
 
@@ -250,6 +250,46 @@ def check_month(citation: Citation, paper: Paper) -> list[Finding]:
     return [_finding(citation, "month", Status.MISMATCH, message, name, found)]
 
 
+def _where_in_issue(paper: Paper) -> str:
+    """ "Reg Anesth Pain Med 2018;43(8):875-879", for messages."""
+    detail = paper.volume + (f"({paper.issue})" if paper.issue else "")
+    detail += f":{paper.pages}" if paper.pages else ""
+    head = " ".join(x for x in (short_journal(paper), str(paper.year or "")) if x)
+    return f"{head};{detail}" if detail else head
+
+
+def check_volume(citation: Citation, paper: Paper) -> list[Finding]:
+    """Is the cited volume the paper's?"""
+    cited = citation.volume
+    if not cited:
+        return []
+    if not paper.volume:
+        message = "PubMed gives no volume for this paper"
+        return [_finding(citation, "volume", Status.UNVERIFIABLE, message, cited)]
+    if locator(cited) == locator(paper.volume):
+        message = f"volume {paper.volume} ({_where_in_issue(paper)})"
+        return [_finding(citation, "volume", Status.VERIFIED, message, cited, paper.volume)]
+    message = f"cited as volume {cited}; the paper is in volume {paper.volume} "
+    message += f"({_where_in_issue(paper)})"
+    return [_finding(citation, "volume", Status.MISMATCH, message, cited, paper.volume)]
+
+
+def check_pages(citation: Citation, paper: Paper) -> list[Finding]:
+    """Are the cited pages the paper's? The first page must be; a cited last page too."""
+    cited = citation.pages
+    if not cited:
+        return []
+    if not paper.pages:
+        message = "PubMed gives no pages for this paper"
+        return [_finding(citation, "pages", Status.UNVERIFIABLE, message, cited)]
+    (first, last), (their_first, their_last) = page_range(cited), page_range(paper.pages)
+    if first == their_first and (not last or not their_last or last == their_last):
+        message = f"pages {paper.pages} ({_where_in_issue(paper)})"
+        return [_finding(citation, "pages", Status.VERIFIED, message, cited, paper.pages)]
+    message = f"cited as pages {cited}; the paper's are {paper.pages} ({_where_in_issue(paper)})"
+    return [_finding(citation, "pages", Status.MISMATCH, message, cited, paper.pages)]
+
+
 def check_authors(citation: Citation, paper: Paper) -> list[Finding]:
     """Is each cited surname among the paper's authors?"""
     if not citation.authors:
@@ -362,6 +402,8 @@ _FIELD_CHECKS: tuple[Callable[[Citation, Paper], list[Finding]], ...] = (
     check_journal,
     check_year,
     check_month,
+    check_volume,
+    check_pages,
     check_authors,
     check_title,
     check_affiliation,

@@ -47,6 +47,12 @@ RULES: dict[str, Rule] = {
         Rule("cite.journal", "The cited journal is the paper's", "Names the real journal."),
         Rule("cite.year", "The cited year fits the print or online date", ""),
         Rule("cite.month", "The cited month fits the print or online date", ""),
+        Rule("cite.volume", "The cited volume is the paper's", ""),
+        Rule(
+            "cite.pages",
+            "The cited pages are the paper's",
+            "The first page must match, and the last page when both give one (642-647 = 642-7).",
+        ),
         Rule("cite.authors", "Each cited author is on the paper", ""),
         Rule("cite.title", "The cited title is the paper's", ""),
         Rule(
