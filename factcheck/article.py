@@ -1,8 +1,9 @@
 """Load an article (plain text, markdown or HTML) as sentences, each with its line number.
 
-Markup is stripped (HTML with the stdlib `html.parser`, markdown syntax line by line) but the
-line structure is kept, so a sentence can be located in the file the writer edits. `normalise`
-is the one definition of "the same words" used to find claim quotes in the article.
+Markup is stripped (HTML with the stdlib `html.parser`, in `factcheck.article_html`; markdown
+syntax line by line) but the line structure is kept, so a sentence can be located in the file
+the writer edits. `normalise` is the one definition of "the same words" used to find claim
+quotes in the article.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 from factcheck.claims import read_text
@@ -63,6 +63,8 @@ def article_kind(name: str) -> str:
 def parse_article(text: str, path: str = "article", kind: str = "text") -> Article:
     """`text` of the given kind as an Article (pure: no file access)."""
     if kind == "html":
+        from factcheck.article_html import html_lines  # the HTML parser loads only for HTML
+
         lines = html_lines(text)
     elif kind == "markdown":
         lines = markdown_lines(text)
@@ -189,52 +191,3 @@ def _markdown_line(number: int, raw: str, previous: str) -> list[Line]:
         plain = pattern.sub(replacement, plain)
     result = [(number, ""), (number, plain.replace("|", " "))] if alone else [(number, plain)]
     return [*result, (number, "")] if heading or "|" in raw else result
-
-
-# --------------------------------------------------------------------------- HTML
-
-_BLOCK_TAGS = frozenset(
-    "address article aside blockquote br caption dd div dl dt figcaption figure footer form "
-    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table td th tr ul".split()
-)
-_SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg"})
-
-
-class _TextCollector(HTMLParser):
-    """Collects text with its source line; block elements break blocks."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.lines: list[Line] = []
-        self.skipping: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED_TAGS:
-            self.skipping.append(tag)
-        elif tag in _BLOCK_TAGS:
-            self.lines.append((self.getpos()[0], ""))
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.skipping and tag == self.skipping[-1]:
-            self.skipping.pop()
-        elif tag in _BLOCK_TAGS:
-            self.lines.append((self.getpos()[0], ""))
-
-    def handle_data(self, data: str) -> None:
-        if self.skipping:
-            return
-        first = self.getpos()[0]
-        for i, piece in enumerate(data.split("\n")):
-            last = self.lines[-1] if self.lines else (0, "")
-            if i == 0 and last[0] == first and last[1]:  # inline markup: same line goes on
-                self.lines[-1] = (first, last[1] + piece)
-            elif piece.strip():
-                self.lines.append((first + i, piece))
-
-
-def html_lines(text: str) -> list[Line]:
-    """HTML reduced to plain lines (scripts, styles and the head left out)."""
-    collector = _TextCollector()
-    collector.feed(text)
-    collector.close()
-    return collector.lines

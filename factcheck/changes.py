@@ -8,11 +8,14 @@ InputError (exit 2) that says what to do.
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from factcheck.errors import InputError
+
+if TYPE_CHECKING:
+    import subprocess
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 GIT_TIMEOUT = 60.0
@@ -77,6 +80,8 @@ def _git(path: Path, args: list[str], ref: str) -> str:
 
 def _run(folder: str, args: list[str]) -> subprocess.CompletedProcess[str]:
     """`git -C folder args`, however it ends; InputError when git is missing or hangs."""
+    import subprocess  # here: only --changed-since runs git
+
     try:
         return subprocess.run(
             ["git", "-C", folder, *args],

@@ -30,7 +30,6 @@ warning and the run goes on as if no cache had been given.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import random
@@ -44,8 +43,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, TypedDict, TypeVar
-
-import platformdirs
 
 from factcheck import __version__
 from factcheck.dates import ascii_digits
@@ -128,6 +125,8 @@ def default_cache_dir() -> Path:
     configured = os.environ.get("FACTCHECK_CACHE_DIR", "").strip()
     if configured:
         return Path(configured).expanduser()
+    import platformdirs  # here: a run given --cache-dir never needs it
+
     return platformdirs.user_cache_path("factcheck")
 
 
@@ -657,6 +656,8 @@ class EutilsClient:
 
     def _open_shared_cache(self, url: str, interval: float) -> requests_cache.CachedSession | None:
         """The cache in Redis at `url`, with the fleet's rate limit and single-flight locks."""
+        import hashlib
+
         from factcheck.pubmed.cache import open_backend_cache
         from factcheck.pubmed.shared import SharedBackend, display_url
 

@@ -14,14 +14,14 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element, ParseError, tostring
-
-import defusedxml  # type: ignore[import-untyped]
-import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING
 
 from factcheck.dates import MONTH_NAMES, ascii_digits, month_number
 from factcheck.errors import PubMedError
 from factcheck.models import Author, Paper, PubDate
+
+if TYPE_CHECKING:  # the XML stack loads with the first answer to parse (`_parse_xml`)
+    from xml.etree.ElementTree import Element
 
 __all__ = ["SearchResult", "parse_efetch", "parse_esearch"]
 
@@ -157,16 +157,23 @@ def split_efetch(xml: bytes, pmids: Sequence[str]) -> dict[str, bytes]:
     own record, or an empty one for a PMID PubMed does not know (so that each record can be
     cached on its own). Raises `PubMedError` on the same answers `parse_efetch` refuses."""
     parse_efetch(xml)  # the same validation
+    from xml.etree import ElementTree
+
     records = {}
     for child in _parse_xml(xml):
         pmid = child.findtext("MedlineCitation/PMID") or child.findtext("BookDocument/PMID")
         if pmid and child.tag in ("PubmedArticle", "PubmedBookArticle"):
-            records[pmid.strip()] = tostring(child)
+            records[pmid.strip()] = ElementTree.tostring(child)
     wrapped = b"<PubmedArticleSet>%s</PubmedArticleSet>"
     return {p: wrapped % records[p] if p in records else EMPTY_ARTICLE_SET for p in pmids}
 
 
 def _parse_xml(xml: bytes) -> Element:
+    from xml.etree.ElementTree import ParseError
+
+    import defusedxml  # type: ignore[import-untyped]
+    import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
+
     try:
         root: Element = SafeET.fromstring(
             xml, forbid_dtd=False, forbid_entities=True, forbid_external=True
