@@ -63,3 +63,13 @@ class NotCached(PubMedUnavailable):
         super().__init__(message)
         self.missing = missing
         self.found: Mapping[str, Paper] = found or {}
+
+
+class MatchesNotCached(NotCached):
+    """`--offline`, and ECitMatch's answers for some citations are not in the cache: nothing
+    was sent. `missing` names those citations and `answers` holds the cached ones (see
+    `EutilsClient.citation_match`)."""
+
+    def __init__(self, message: str, missing: tuple[str, ...], answers: Mapping[str, str]) -> None:
+        super().__init__(message, missing)
+        self.answers: Mapping[str, str] = answers

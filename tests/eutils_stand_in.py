@@ -1,8 +1,16 @@
 """A stand-in for NCBI E-utilities on 127.0.0.1: test infrastructure, not a PubMed clone.
 
-`StandInEutils` answers `esearch.fcgi` (JSON) and `efetch.fcgi` (XML, GET or POST) from the
-records in `tests/fixtures/pubmed/`, records every request, can enforce NCBI's rate limit, and
-misbehaves on demand the way NCBI does (see `Fault`).
+`StandInEutils` answers `esearch.fcgi` (JSON), `efetch.fcgi` (XML, GET or POST) and
+`ecitmatch.cgi` (plain text) from the records in `tests/fixtures/pubmed/`, records every
+request, can enforce NCBI's rate limit, and misbehaves on demand the way NCBI does (see
+`Fault`; `endpoint` is "esearch", "efetch" or "ecitmatch").
+
+Citation matching (`ecitmatch.cgi?bdata=journal|year|volume|first page|author|key|…`, lines
+separated by carriage returns): a record fits when its journal (full title, ISO abbreviation
+or MedlineTA, as `[ta]` compares them), print or electronic year, volume and first page are
+the line's; the author is ignored, as ECitMatch mostly ignores it. Each line comes back with
+the PMID, `AMBIGUOUS` (several fit), `NOT_FOUND;INVALID_JOURNAL` (no record has the journal)
+or nothing (no record fits) appended.
 
 Search (`esearch.fcgi?term=…`), deliberately simple:
 
@@ -126,6 +134,7 @@ class Recorded:
     headers: dict[str, str]
     at: float  # time.monotonic() on arrival
     status: int = 0
+    raw: str = ""  # the query string and body as sent (still percent-encoded)
 
 
 @dataclass
@@ -236,9 +245,12 @@ class StandInEutils:
     # --- serving -----------------------------------------------------------------------
 
     def _handle(self, request: Request) -> Response:
-        endpoint = request.path.removeprefix(BASE_PATH).removesuffix(".fcgi")
+        endpoint = request.path.removeprefix(BASE_PATH).removesuffix(".fcgi").removesuffix(".cgi")
+        body = request.get_data(cache=True, as_text=True)  # kept for `request.form` to parse
         params = {**request.args.to_dict(), **request.form.to_dict()}
-        record = Recorded(endpoint, request.method, params, dict(request.headers), time.monotonic())
+        raw = request.query_string.decode("latin-1") + body
+        headers = dict(request.headers)
+        record = Recorded(endpoint, request.method, params, headers, time.monotonic(), raw=raw)
         with self._lock:
             self.requests.append(record)
         response = self._respond(endpoint, params, record.at)
@@ -302,6 +314,8 @@ class StandInEutils:
             return _json(self._esearch(params))
         if endpoint == "efetch":
             return self._efetch(params)
+        if endpoint == "ecitmatch":
+            return self._ecitmatch(params)
         return Response("Not Found", 404, content_type="text/plain")
 
     def _esearch(self, params: Mapping[str, str]) -> dict[str, object]:
@@ -341,6 +355,44 @@ class StandInEutils:
         found = [self.records[i].xml for i in ids if i in self.records]
         body = XML_HEAD + "<PubmedArticleSet>\n" + "".join(found) + "</PubmedArticleSet>\n"
         return Response(body, 200, content_type="text/xml; charset=UTF-8")
+
+    def _ecitmatch(self, params: Mapping[str, str]) -> Response:
+        lines = [line for line in re.split(r"[\r\n]+", params.get("bdata", "")) if line.strip()]
+        answers = [self._citation(line) for line in lines]
+        return Response("\n".join(answers) + "\n", 200, content_type="text/plain; charset=UTF-8")
+
+    def _citation(self, line: str) -> str:
+        """One bdata line answered: its fields, then the PMID or why there is none."""
+        fields = line.split("|")
+        journal, year, volume, page = [*fields, "", "", "", ""][:4]
+        key = fields[5] if len(fields) > 5 else ""
+        echoed = "|".join((*fields[:5], key))
+        names = {_journal_key(n) for r in self.records.values() for n in _journal_names(r.paper)}
+        if _journal_key(journal) not in names:
+            return f"{echoed}|NOT_FOUND;INVALID_JOURNAL"
+        fit = [
+            r.paper.pmid
+            for r in self.records.values()
+            if _cited_at(r.paper, journal, year, volume, page)
+        ]
+        return f"{echoed}|{fit[0] if len(fit) == 1 else 'AMBIGUOUS' if fit else ''}"
+
+
+def _journal_names(paper: Paper) -> list[str]:
+    return [n for n in (paper.journal_title, paper.journal_iso, paper.journal_medline_ta) if n]
+
+
+def _cited_at(paper: Paper, journal: str, year: str, volume: str, page: str) -> bool:
+    """`paper` is in `journal`, of `year`, at `volume` and first page `page`."""
+    years = {str(d.year) for d in (paper.print_date, paper.electronic_date) if d and d.year}
+    first = re.split(r"[-,]", paper.pages)[0].strip().casefold()
+    return (
+        _journal_key(journal) in {_journal_key(n) for n in _journal_names(paper)}
+        and year.strip() in years
+        and volume.strip().casefold() == paper.volume.casefold()
+        and bool(first)
+        and page.strip().casefold() == first
+    )
 
 
 def load_records(fixtures: Path = FIXTURES) -> dict[str, _Record]:

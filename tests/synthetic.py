@@ -103,6 +103,12 @@ class SyntheticPaper:
     enrolled: int
     responders: int
     weeks: int
+    pages: str = ""
+
+    @property
+    def volume(self) -> str:
+        """The journal volume: one a year."""
+        return str(self.year - 1990)
 
     @property
     def percent(self) -> int:
@@ -129,14 +135,16 @@ class SyntheticPaper:
             for last, initials in self.authors
         )
         pmc = f'<ArticleId IdType="pmc">{self.pmcid}</ArticleId>' if self.pmcid else ""
+        pages = f"<MedlinePgn>{self.pages}</MedlinePgn>" if self.pages else ""
+        pagination = f"<Pagination>{pages}</Pagination>" if pages else ""
         return (
             "<PubmedArticle><MedlineCitation Status='MEDLINE' Owner='NLM'>"
             f"<PMID Version='1'>{self.pmid}</PMID><Article PubModel='Print'><Journal>"
-            f"<JournalIssue CitedMedium='Print'><Volume>{self.year - 1990}</Volume>"
+            f"<JournalIssue CitedMedium='Print'><Volume>{self.volume}</Volume>"
             f"<PubDate><Year>{self.year}</Year><Month>{_MONTHS[self.month - 1]}</Month>"
             f"</PubDate></JournalIssue><Title>{escape(self.journal)}</Title>"
             f"<ISOAbbreviation>{escape(self.journal_abbreviation)}</ISOAbbreviation></Journal>"
-            f"<ArticleTitle>{escape(self.title)}</ArticleTitle>"
+            f"<ArticleTitle>{escape(self.title)}</ArticleTitle>{pagination}"
             f"<Abstract><AbstractText>{escape(self.abstract)}</AbstractText></Abstract>"
             f"<AuthorList CompleteYN='Y'>{authors}</AuthorList>"
             "<PublicationTypeList><PublicationType UI='D016428'>Journal Article"
@@ -155,7 +163,8 @@ class SyntheticPaper:
 
         Styles: "pmid", "doi", "pmcid" (identifiers); "fields" (journal, year, first
         author); "journal-year"; "journal" (journal only); "title"; "author-year";
-        "wrong-journal" (a journal of another paper, with year and author).
+        "wrong-journal" (a journal of another paper, with year and author); "volume-page"
+        (journal, year, volume and pages: what ECitMatch takes).
         """
         first = self.authors[0][0]
         styles: dict[str, dict[str, Any]] = {
@@ -167,6 +176,12 @@ class SyntheticPaper:
             "journal": {"journal": self.journal},
             "title": {"title": self.title},
             "author-year": {"authors": [first], "year": self.year},
+            "volume-page": {
+                "journal": self.journal,
+                "year": self.year,
+                "volume": self.volume,
+                "pages": self.pages,
+            },
             "wrong-journal": {
                 "journal": _other_journal(self.journal),
                 "year": self.year,
@@ -250,9 +265,17 @@ def make_corpus(count: int = 300, seed: int = 6, journals: int = 24) -> list[Syn
                 enrolled=enrolled,
                 responders=rng.randrange(5, enrolled - 3),
                 weeks=rng.randrange(2, 27),
+                pages=_pages(index),
             )
         )
     return papers
+
+
+def _pages(index: int) -> str:
+    """Pages for paper `index`, distinct for the first 990 (drawn without the random
+    generator, so that adding them changed nothing else in the corpus)."""
+    first = 1 + (index * 37) % 990
+    return f"{first}-{first + 4 + index % 9}"
 
 
 def twin(paper: SyntheticPaper, pmid: str) -> SyntheticPaper:

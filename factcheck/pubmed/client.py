@@ -1,6 +1,6 @@
 """The NCBI E-utilities client: identified, rate-limited, patient, and cached on disk.
 
-How one call goes (`search` or each `fetch` batch):
+How one call goes (`search`, or each batch of `fetch` or `citation_match`):
 
 1. Cache lookup (unless `refresh`): a stored answer is parsed and returned without waiting for
    the rate limiter. `offline` stops here: a miss raises `PubMedUnavailable`.
@@ -91,6 +91,7 @@ _MAX_DELAY = 10.0  # longest single wait between tries, Retry-After included
 _MAX_TOTAL_WAIT = 30.0  # longest total back-off for one request
 _REASON_SIZE = 200  # the longest reason for a failed connection shown
 _LONG_TERM = 1000  # an ESearch term or EFetch id list longer than this goes by POST
+_FORM = "application/x-www-form-urlencoded"
 _TRANSIENT_400 = (
     "timeout",
     "timed out",
@@ -205,7 +206,8 @@ class _Failure(Exception):
 
 class _Args(TypedDict):
     params: dict[str, str] | None
-    data: dict[str, str] | None
+    data: dict[str, str] | str | None
+    headers: dict[str, str] | None
 
 
 @dataclass(frozen=True)
@@ -218,15 +220,27 @@ class _Call:
     params: dict[str, str]
     post: bool
     ttl: timedelta
+    literal: str = ""
+    """Characters the form body keeps unencoded (ECitMatch's `|`; POST only)."""
 
     @property
     def method(self) -> str:
         return "POST" if self.post else "GET"
 
     def args(self, identity: Mapping[str, str] | None = None) -> _Args:
-        """`requests` arguments: the parameters in the URL (GET) or as a form body (POST)."""
+        """`requests` arguments: the parameters in the URL (GET) or as a form body (POST).
+
+        A body with `literal` characters is encoded here: requests would percent-encode
+        them, and so would urllib3 in any URL (which is why such a call goes by POST)."""
         params = {**self.params, **(identity or {})}
-        return {"params": None, "data": params} if self.post else {"params": params, "data": None}
+        if not self.post:
+            return {"params": params, "data": None, "headers": None}
+        if not self.literal:
+            return {"params": None, "data": params, "headers": None}
+        from urllib.parse import urlencode
+
+        body = urlencode(params, safe=self.literal)
+        return {"params": None, "data": body, "headers": {"Content-Type": _FORM}}
 
 
 class EutilsClient:
@@ -321,6 +335,64 @@ class EutilsClient:
             call = self._efetch_call(batch)
             papers.update(self._answer(call, parse_efetch, by_record=batch))
         return papers
+
+    def citation_match(self, citations: Sequence[str]) -> dict[str, str]:
+        """Ask ECitMatch which PMID each citation names (`journal|year|volume|first page|
+        author`, see `factcheck.pubmed.citmatch`): one request per 100 citations not cached.
+
+        Each answer is a PMID (digits) or why there is none (`citmatch.AMBIGUOUS`,
+        `UNKNOWN_JOURNAL`, `NO_MATCH`). Requests go by POST whatever their length: ECitMatch
+        needs its `|` unencoded, and only a form body built by hand keeps it so. Answers are
+        cached citation by citation, so a later run with one citation more asks about that
+        one only; offline, citations the cache lacks raise `MatchesNotCached`, which carries
+        the answers it had.
+        """
+        from factcheck.errors import MatchesNotCached
+        from factcheck.pubmed.citmatch import BATCH
+
+        wanted = list(dict.fromkeys(citations))
+        answers: dict[str, str] = {}
+        missing = wanted if self._refresh else self._recalled_answers(wanted, answers)
+        if missing and self._offline:
+            self._count(offline_misses=1)
+            what = f"ECitMatch answers for {len(missing)} citation{'s' * (len(missing) > 1)}"
+            raise MatchesNotCached(f"{what} not in the cache (offline)", tuple(missing), answers)
+        for batch in _chunks(missing, BATCH):
+            answers.update(self._match_batch(batch))
+        return answers
+
+    def _recalled_answers(self, citations: list[str], answers: dict[str, str]) -> list[str]:
+        """Add to `answers` the cached ones; return the citations the cache lacks."""
+        from factcheck.pubmed.citmatch import read_answer
+
+        missing = []
+        for citation in citations:
+            cached = self._from_cache(self._citation_entry(citation), read_answer)
+            if cached is None:
+                missing.append(citation)
+            else:
+                answers[citation] = cached[0]
+        return missing
+
+    def _match_batch(self, citations: Sequence[str]) -> dict[str, str]:
+        """One ECitMatch request, its answers then cached one by one."""
+        from factcheck.pubmed.citmatch import answer_json, bdata, parse_ecitmatch
+
+        params = {"db": "pubmed", "retmode": "xml", "bdata": bdata(citations)}
+        call = self._call("ecitmatch.cgi", params, post=True, ttl=ESEARCH_TTL)
+        answers = self._answer(replace(call, literal="|"), lambda b: parse_ecitmatch(b, citations))
+        if self._cache is not None:
+            from factcheck.pubmed.cache import made_answer
+
+            for citation, answer in answers.items():
+                entry = self._citation_entry(citation)
+                self._store(entry, made_answer(entry.url, answer_json(answer)))
+        return answers
+
+    def _citation_entry(self, citation: str) -> _Call:
+        """The cache entry of one citation's ECitMatch answer: never sent."""
+        params = {"db": "pubmed", "citation": citation}
+        return self._call("ecitmatch-citation", params, post=False, ttl=ESEARCH_TTL)
 
     def recall_assignment(self, term: str) -> Assignment | None:
         """What a combined search gave the search `term` in an earlier run (see
@@ -759,6 +831,9 @@ def _key(cache: requests_cache.CachedSession, call: _Call) -> str:
 
 
 def _describe(call: _Call) -> str:
+    if call.endpoint.startswith("ecitmatch"):
+        count = call.params.get("bdata", "").count("\r") + 1
+        return f"PubMed citation match of {count} citation{'s' * (count > 1)}"
     if call.endpoint.startswith("esearch"):
         return f"PubMed search {call.params.get('term', '')!r}"
     ids = call.params.get("id", "").split(",")

@@ -3,10 +3,11 @@
 Claims with identical `cite:` fields form one `Group`, pooling their quotes and figures: the
 article says it is one source, and every sentence about it is evidence for which paper that
 is. A group's `Attempt`s, in order: its PMID (fetched), DOI or PMCID (searched, accepted only
-when the record's own identifier is the cited one), a search from the cited fields, and,
-when a journal was cited, the same search without it (a strong candidate found there is a
-`cite.journal` mismatch). `judge` settles a group from one attempt's answer, or records the
-miss and moves it on to the next attempt.
+when the record's own identifier is the cited one), ECitMatch when it cites a journal, year,
+volume and first page (the PMID it names is fetched and scored like a search's candidate),
+a search from the cited fields, and, when a journal was cited, the same search without it (a
+strong candidate found there is a `cite.journal` mismatch). `judge` settles a group from one
+attempt's answer, or records the miss and moves it on to the next attempt.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from factcheck.checks.citation import paper_kind
+from factcheck.dates import ascii_digits
 from factcheck.errors import PubMedError
-from factcheck.identifiers import normalise_doi, normalise_pmcid
+from factcheck.identifiers import first_page, normalise_doi, normalise_pmcid
 from factcheck.journals import same_journal, short_journal
 from factcheck.models import Citation, Claim, Finding, Paper, Resolution, Status, worst
+from factcheck.pubmed.citmatch import citation_string
 from factcheck.pubmed.scoring import (
     Evidence,
     Score,
@@ -63,9 +66,13 @@ class Attempt:
     """One way of finding a group's paper: fetch a PMID, or run a search and judge its hits."""
 
     how: str
-    """"pmid", "doi", "pmcid", "fields" (with the journal, if cited) or "elsewhere"."""
+    """"pmid", "doi", "pmcid", "citmatch", "fields" (with the journal, if cited) or
+    "elsewhere"."""
     query: Query | None = None
     pmid: str | None = None
+    """The PMID to fetch: the cited one, or (citmatch) the one ECitMatch named."""
+    citation: str | None = None
+    """What ECitMatch is asked (citmatch): `factcheck.pubmed.citmatch.citation_string`."""
 
     @property
     def term(self) -> str | None:
@@ -104,6 +111,16 @@ class Group:
         """Fix the group's resolution."""
         self.outcome = Resolution(paper, tuple(findings))
 
+    def matched(self, answer: str | PubMedError) -> None:
+        """Take ECitMatch's answer to the current (citmatch) attempt: a PMID is fetched and
+        judged next; anything else is a miss, and the group moves on to its next attempt."""
+        if isinstance(answer, PubMedError):
+            self.miss(Status.UNVERIFIABLE, f"ECitMatch failed: {answer}")
+        elif ascii_digits(answer):
+            self.attempts[len(self.misses)] = replace(self.attempt, pmid=answer)
+        else:
+            self.miss(Status.UNVERIFIABLE, f"ECitMatch: {answer} ({_locator(self.cite)})")
+
     def fail(self, message: str) -> None:
         """Settle the group as unverifiable: PubMed could not be asked (or not about this)."""
         self.settle(None, [Finding(RESOLVE, Status.UNVERIFIABLE, message)])
@@ -130,7 +147,7 @@ class Group:
 # --- forming groups ----------------------------------------------------------------------------
 
 
-def _attempts(cite: Citation, quotes: Sequence[str]) -> list[Attempt]:
+def _attempts(cite: Citation, quotes: Sequence[str], citmatch: bool) -> list[Attempt]:
     attempts = []
     if cite.pmid:
         attempts.append(Attempt("pmid", pmid=cite.pmid.strip()))
@@ -140,6 +157,9 @@ def _attempts(cite: Citation, quotes: Sequence[str]) -> list[Attempt]:
         attempts.append(Attempt("pmcid", pmcid_query(cite.pmcid)))
     if not (cite.journal or cite.year or cite.authors or cite.title or cite.affiliation):
         return attempts
+    citation = citation_string(cite) if citmatch else None
+    if citation is not None:
+        attempts.append(Attempt("citmatch", citation=citation))
     query = fields_query(cite, quotes, with_journal=True)
     if query is not None:
         attempts.append(Attempt("fields", query))
@@ -149,15 +169,17 @@ def _attempts(cite: Citation, quotes: Sequence[str]) -> list[Attempt]:
     return attempts
 
 
-def make_groups(claims: Sequence[Claim]) -> list[Group]:
-    """The claims with a `cite`, grouped by identical citation (first appearance first)."""
+def make_groups(claims: Sequence[Claim], *, citmatch: bool = False) -> list[Group]:
+    """The claims with a `cite`, grouped by identical citation (first appearance first).
+    With `citmatch`, citations giving journal, year, volume and first page try ECitMatch
+    before their field search."""
     by_cite: dict[Citation, list[Claim]] = {}
     for claim in claims:
         if claim.cite is not None:
             by_cite.setdefault(replace(claim.cite, lines=()), []).append(claim)
     groups = []
     for cite, members in by_cite.items():
-        group = Group(cite, members, _attempts(cite, [c.quote for c in members]))
+        group = Group(cite, members, _attempts(cite, [c.quote for c in members], citmatch))
         if not group.attempts:
             group.fail("the citation gives nothing to search PubMed with")
         groups.append(group)
@@ -181,6 +203,10 @@ def judge(
     order is left unjudged and False is returned (search again, alone). Otherwise True.
     """
     attempt = group.attempt
+    if attempt.how == "citmatch":
+        assert attempt.pmid is not None
+        _judge_match(group, attempt.pmid, papers.get(attempt.pmid))
+        return True
     if attempt.how == "pmid":
         assert attempt.pmid is not None
         paper = papers.get(attempt.pmid)
@@ -198,6 +224,27 @@ def judge(
         _judge_identifier(group, attempt.how, hits, candidates)
         return True
     return _judge_fields(group, attempt.how == "fields", hits, candidates, ranked)
+
+
+def _judge_match(group: Group, pmid: str, paper: Paper | None) -> None:
+    """Judge the paper ECitMatch named like a search's only candidate, and take it only if
+    its journal, year, volume and first page are the cited ones too (ECitMatch weighs
+    journal, volume and page, and can name a paper the rest of the citation contradicts)."""
+    if paper is None:
+        group.miss(Status.UNVERIFIABLE, f"ECitMatch named PMID {pmid}, which PubMed lacks")
+        return
+    score = score_candidate(group.evidence(), paper)
+    choice = choose([score])
+    if choice.accepted and score.located:
+        group.found(paper, f"found by ECitMatch: PMID {pmid} matches {listing(score.agreeing())}")
+        return
+    why = why_not(choice) if not choice.accepted else "its journal, year, volume or page differ"
+    group.miss(Status.UNVERIFIABLE, f"ECitMatch named PMID {pmid}, not taken: {why}")
+
+
+def _locator(cite: Citation) -> str:
+    """ "Reg Anesth Pain Med 2018;43:875", for messages."""
+    return f"{cite.journal} {cite.year};{cite.volume}:{first_page(cite.pages or '')}"
 
 
 def _judge_identifier(group: Group, how: str, hits: SearchHits, candidates: list[Paper]) -> None:

@@ -1,13 +1,16 @@
 """Find each claim's cited paper in PubMed (CONTRACT §7): the rounds of requests.
 
 Claims are grouped by citation and each group tries its attempts in order
-(`factcheck.pubmed.groups`): PMID, DOI, PMCID, a search from the cited fields
-(`factcheck.pubmed.search_terms`), the same search without the journal. Candidates are
-scored and one is taken only when it clearly fits (`factcheck.pubmed.scoring`).
+(`factcheck.pubmed.groups`): PMID, DOI, PMCID, ECitMatch (journal, year, volume and first
+page), a search from the cited fields (`factcheck.pubmed.search_terms`), the same search
+without the journal. Candidates are scored and one is taken only when it clearly fits
+(`factcheck.pubmed.scoring`).
 
-Work runs in rounds: every pending group's next search is sent (identical searches once;
-narrow searches of many citations combined into one, `factcheck.pubmed.combined`), then one
-`fetch` takes every PMID the round needs, then each group is judged. A search whose
+Work runs in rounds: first every pending group's ECitMatch citation goes in one request (per
+100), and a group ECitMatch cannot place moves on to its search at once; then every pending
+group's search is sent (identical searches once; narrow searches of many citations combined
+into one, `factcheck.pubmed.combined`), then one `fetch` takes every PMID the round needs
+(ECitMatch's among them), then each group is judged. A search whose
 combined answer cannot settle its groups exactly is sent alone in the next round. A typical
 claims file costs two fetches.
 """
@@ -18,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from factcheck.errors import NotCached, PubMedError, PubMedUnavailable
+from factcheck.errors import MatchesNotCached, NotCached, PubMedError, PubMedUnavailable
 from factcheck.models import Claim, Paper, Resolution
 from factcheck.pubmed.combined import Batch, Sent, assign, send_combined
 from factcheck.pubmed.groups import CANDIDATES, Group, SearchHits, judge, make_groups
@@ -38,6 +41,15 @@ class PubMedSource(Protocol):
 
     def fetch(self, pmids: Sequence[str]) -> Mapping[str, Paper]:
         """The records of `pmids` that exist, keyed by PMID."""
+
+
+@runtime_checkable
+class MatchesCitations(Protocol):
+    """A source that can ask ECitMatch (the client can; a fake in a test may not)."""
+
+    def citation_match(self, citations: Sequence[str]) -> Mapping[str, str]:
+        """Each citation's PMID, or why there is none; raise PubMedUnavailable when PubMed
+        cannot be reached, MatchesNotCached when offline and the cache lacks some."""
 
 
 @runtime_checkable
@@ -70,9 +82,14 @@ class _Session:
     papers: dict[str, Paper] = field(default_factory=dict)
     fetched: set[str] = field(default_factory=set)
     uncached: set[str] = field(default_factory=set)
+    matches: dict[str, str | PubMedError] = field(default_factory=dict)
+    """ECitMatch's answer (or error) for each citation asked about."""
 
     def run_round(self, groups: list[Group]) -> None:
-        """Send every pending group's current search, fetch what they need, judge them."""
+        """Match every pending group's citation, send its search, fetch what they need,
+        judge them."""
+        self._match_citations(groups)
+        groups = [g for g in groups if g.outcome is None]
         batches = self._send_searches(groups)
         for group in groups:
             if group.attempt.term in self.uncached:
@@ -90,6 +107,33 @@ class _Session:
         for group in groups:
             if group.outcome is None:  # not settled by a record missing from the cache
                 self._judge(group)
+
+    def _match_citations(self, groups: list[Group]) -> None:
+        """Ask ECitMatch about the citations of groups at that attempt (once each, in one
+        request per 100), and give each group its answer. Offline, a group whose citation
+        the cache lacks is settled as not cached."""
+        asking = [g for g in groups if g.attempt.citation is not None and g.attempt.pmid is None]
+        wanted = [c for g in asking if (c := g.attempt.citation) and c not in self.matches]
+        if wanted and isinstance(self.source, MatchesCitations):
+            self._ask_citmatch(list(dict.fromkeys(wanted)))
+        for group in asking:
+            citation = group.attempt.citation or ""
+            if citation in self.uncached or citation not in self.matches:
+                group.fail(NOT_CACHED)
+            else:
+                group.matched(self.matches[citation])
+
+    def _ask_citmatch(self, citations: list[str]) -> None:
+        assert isinstance(self.source, MatchesCitations)
+        try:
+            self.matches.update(self.source.citation_match(citations))
+        except MatchesNotCached as exc:
+            self.matches.update(exc.answers)
+            self.uncached.update(exc.missing)
+        except PubMedUnavailable:
+            raise
+        except PubMedError as exc:
+            self.matches.update(dict.fromkeys(citations, exc))
 
     def _send_searches(self, groups: list[Group]) -> list[Batch]:
         """Send the searches not answered yet: narrow ones combined, the rest alone."""
@@ -226,7 +270,7 @@ def resolve_sources(
     unverifiable: "not checked: " and why PubMed could not be used (for `--offline`, that
     the source is not in the cache).
     """
-    groups = make_groups(claims)
+    groups = make_groups(claims, citmatch=isinstance(source, MatchesCitations))
     total = sum(len(g.claims) for g in groups)
     session = _Session(source, combine)
     _report(groups, total, on_progress)

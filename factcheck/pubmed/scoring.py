@@ -22,6 +22,7 @@ from factcheck.checks.citation import (
     title_agreement,
 )
 from factcheck.checks.presence import find_figure, source_figures
+from factcheck.identifiers import first_page, locator
 from factcheck.journals import same_journal, short_journal
 from factcheck.models import Citation, Claim, Figure, Paper
 from factcheck.numbers import exact, find_mentions
@@ -54,6 +55,8 @@ WEIGHTS = {
     "journal": 2.0,
     "year": 2.0,
     "month": 1.0,
+    "volume": 1.0,
+    "pages": 1.0,
     "authors": 3.0,
     "title": 3.0,
     "affiliation": 1.0,
@@ -74,6 +77,7 @@ WORDING_SPAN = 8
 """Finding this many of the quotes' content words in a paper is full wording agreement."""
 SHOWN = 5
 """Close candidates named in a message at most."""
+_SHOWN_AS = {"pages": "first page"}
 
 
 # --- what the claims offer ---------------------------------------------------------------------
@@ -175,13 +179,19 @@ class Score:
         By its title; by an author plus the journal or year, with the claims' figures or
         wording in the abstract; or by the claims' figures and wording together.
         """
-        if self.parts.get("title", 0.0) >= TITLE_IDENTIFIES:
+        if self.parts.get("title", 0.0) >= TITLE_IDENTIFIES or self.located:
             return True
         content = self.agrees("figures") or self.agrees("wording")
         dated = self.agrees("journal") or self.agrees("year")
         if self.agrees("authors") and dated and content:
             return True
         return self.agrees("figures") and self.agrees("wording")
+
+    @property
+    def located(self) -> bool:
+        """Journal, year, volume and first page all cited and all agree: a full citation
+        names one paper, as ECitMatch reads it."""
+        return all(self.agrees(k) for k in ("journal", "year", "volume", "pages"))
 
     @property
     def identified_by_content(self) -> bool:
@@ -202,8 +212,8 @@ class Score:
 
     def agreeing(self) -> list[str]:
         """What agrees, for messages: ["journal", "year", "4 of 6 figures", ...]."""
-        names = ("journal", "year", "month", "authors", "title", "affiliation")
-        agreeing = [k for k in names if self.agrees(k)]
+        names = ("journal", "year", "month", "volume", "pages", "authors", "title", "affiliation")
+        agreeing = [_SHOWN_AS.get(k, k) for k in names if self.agrees(k)]
         if "figures" in self.parts and self.figures_found:
             plural = "s" if self.figures_total > 1 else ""
             agreeing.append(f"{self.figures_found} of {self.figures_total} figure{plural}")
@@ -227,6 +237,10 @@ def _cited_parts(cite: Citation, paper: Paper, with_journal: bool) -> dict[str, 
     months = months_of(paper.print_date) | months_of(paper.electronic_date)
     if cite.month is not None and months:
         parts["month"] = float(cite.month in months)
+    if cite.volume and paper.volume:
+        parts["volume"] = float(locator(cite.volume) == locator(paper.volume))
+    if cite.pages and paper.pages:
+        parts["pages"] = float(first_page(cite.pages) == first_page(paper.pages))
     if cite.authors and paper.authors:
         parts["authors"] = sum(author_found(a, paper) for a in cite.authors) / len(cite.authors)
     if cite.title:
@@ -334,6 +348,8 @@ def label(paper: Paper) -> str:
 def describe_citation(cite: Citation) -> str:
     """The cited fields in one phrase: "Journal of Emergency Medicine 2019, Schwenk"."""
     head = " ".join(x for x in (cite.journal or "", str(cite.year or "")) if x)
+    where = (cite.volume or "") + (f":{cite.pages}" if cite.pages else "")
+    head += f";{where}" if head and where else where
     parts = [head] if head else []
     if cite.authors:
         parts.append(cite.authors[0] + (" et al." if len(cite.authors) > 1 else ""))
