@@ -11,6 +11,7 @@ NCBI does without an API key; the client paces itself at 3 requests/s. Each run 
   author; 3-4 claims each): cold, warm (same cache), with one search per citation
   (`combine=False`), and a baseline resolving each claim alone with a fresh client;
 * 300 identifier-less (journal/year/author) citations of 300 distinct papers, cold;
+* the same 300 papers cited by journal, year, volume and pages (ECitMatch), cold;
 * 10,000 claims over the same 300 papers, cold then warm, in a child process (its peak RSS);
 * start-up: `python -c pass`, `factcheck --version` and `--help`, and `factcheck verify
   --offline` on 16 claims with no cache and with a warm one (medians, and ratios to python);
@@ -360,6 +361,12 @@ def table(results: dict[str, Any]) -> str:
             f"≤ 30 requests {verdict(fields300.total <= 30)}",
         ),
         (
+            "300 citations with journal/year/volume/pages, cold",
+            results["300v"].requests_text(),
+            f"{results['300v'].seconds:.1f} s",
+            f"≤ 3 ecitmatch + 2 efetch {verdict(results['300v'].total <= 5)}",
+        ),
+        (
             "10,000 claims (300 papers), cold",
             run10k.requests_text(),
             f"load {t10k['load_s']:.1f} s + verify {t10k['cold_verify_s']:.1f} s",
@@ -435,6 +442,10 @@ def run_all(
     fields = [p.cite("fields", i) for i, p in enumerate(corpus)]
     fields_file = load_claims(write_claims(tmp / "claims-300.yaml", fields))
     results["300"] = verify_file(stand_in, fields_file, tmp / "cache-300", "cold")
+    print("300 citations giving journal, year, volume and pages (ECitMatch)")
+    located = [p.cite("volume-page", i) for i, p in enumerate(corpus)]
+    located_file = load_claims(write_claims(tmp / "claims-300-volume.yaml", located))
+    results["300v"] = verify_file(stand_in, located_file, tmp / "cache-300v", "cold")
     print("10,000 claims over the same 300 papers (child process)")
     path = write_claims(tmp / "claims-10000.yaml", claims_over(corpus, 10_000))
     results["10k"] = ten_thousand(stand_in, path, tmp / "cache-10k")
