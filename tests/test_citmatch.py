@@ -384,3 +384,17 @@ def test_every_kind_of_answer_is_read() -> None:
 def test_anything_else_is_an_error(body: bytes) -> None:
     with pytest.raises(PubMedError):
         parse_ecitmatch(body, ["a|1|2|3|", "b|1|2|3|"])
+
+
+def test_the_api_key_and_email_sent_with_ecitmatch_are_not_stored(
+    stand_in: StandInEutils, tmp_path: Path
+) -> None:
+    claims = load(tmp_path, volume_page_claims(3))
+    secret = {"api_key": "k3y-not-to-keep", "email": "writer@example.org"}
+    resolutions, sent = resolve(stand_in, claims, cache=tmp_path / "cache", **secret)
+    assert sent["ecitmatch"] == 1 and all(r.paper for r in resolutions.values())
+    (asked,) = stand_in.received("ecitmatch")
+    assert asked.params["api_key"] == "k3y-not-to-keep"  # sent, so there was a key to leak
+    stored = b"".join(p.read_bytes() for p in (tmp_path / "cache").iterdir())
+    assert b"k3y-not-to-keep" not in stored and b"writer@example.org" not in stored
+    assert b"ecitmatch" in stored  # the answers are there, only the identity is not
