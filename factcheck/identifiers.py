@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 _PAGE_SEPARATORS = re.compile(r"\s*[-‐‑‒–—]\s*")
+_PAGE_PREFIX = re.compile(r"([^\W\d]*)(\d+)")  # "s213" -> "s", "213"
 _DOI_RESOLVER = re.compile(r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
@@ -36,13 +37,16 @@ def locator(text: str) -> str:
 
 
 def page_range(pages: str) -> tuple[str, str]:
-    """First and last page of "1050-1058", "642-7" (PubMed's short form: 647) or "e12" (the
-    last is "" for a single page); the first of a list ("e12, e15"). Compared with `locator`."""
+    """First and last page of "1050-1058", "642-7" (PubMed's short form: 647), "S213-56"
+    (s256) or "e12" (the last is "" for a single page); the first of a list ("e12, e15").
+    Compared with `locator`."""
     first_part = pages.split(",")[0].strip()
     first, _, last = _PAGE_SEPARATORS.sub("-", first_part).partition("-")
     first, last = locator(first), locator(last)
-    if first.isdigit() and last.isdigit() and len(last) < len(first):
-        last = first[: len(first) - len(last)] + last  # "642-7" -> 647
+    lettered = _PAGE_PREFIX.fullmatch(first)
+    if lettered and last.isdigit():  # "642-7" -> 647, "S213-56" -> s256 (PubMed's short forms)
+        prefix, digits = lettered.groups()
+        last = prefix + digits[: max(len(digits) - len(last), 0)] + last
     return first, last
 
 

@@ -335,6 +335,22 @@ def test_the_cited_pages_are_the_papers(pages: str, paper: Paper, status: Status
     assert (finding.check, finding.status) == ("cite.pages", status)
 
 
+@pytest.mark.parametrize(
+    ("cited", "pubmed", "status"),
+    [
+        ("S213-S256", "S213-56", Status.VERIFIED),  # PubMed shortens supplement pages too
+        ("e1-e10", "e1-10", Status.VERIFIED),
+        ("R12-R18", "R12-8", Status.VERIFIED),
+        ("S213-S257", "S213-56", Status.MISMATCH),
+    ],
+)
+def test_pages_with_a_letter_are_read_in_pubmeds_short_form(
+    cited: str, pubmed: str, status: Status
+) -> None:
+    paper = replace(SCHWENK_2018, pages=pubmed)
+    assert only(check_pages(cite(pages=cited), paper)).status is status
+
+
 def test_wrong_pages_name_the_papers() -> None:
     finding = only(check_pages(cite(pages="1-9"), NIESTERS_2014))
     assert finding.message == (
