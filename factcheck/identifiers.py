@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 _PAGE_SEPARATORS = re.compile(r"\s*[-‐‑‒–—]\s*")
+_VOLUME = re.compile(r"([^\s(]*)(.*)", re.DOTALL)  # "43" "(8)", "12" " Suppl 2"
 _PAGE_PREFIX = re.compile(r"([^\W\d]*)(\d+)")  # "s213" -> "s", "213"
 _DOI_RESOLVER = re.compile(r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
@@ -34,6 +35,23 @@ def normalise_pmcid(pmcid: str) -> str:
 def locator(text: str) -> str:
     """A volume or page for comparison: casefolded, spaces dropped ("E12" -> "e12")."""
     return "".join(text.split()).casefold()
+
+
+def volume_issue(text: str) -> tuple[str, str]:
+    """A volume split from the issue it may carry, each as `locator` gives it: "43(8)" ->
+    ("43", "8"), "12 Suppl 2" -> ("12", "suppl2"), "43" -> ("43", "")."""
+    split = _VOLUME.match(text.strip())
+    volume, issue = split.groups() if split else ("", "")
+    return locator(volume), locator(issue.replace("(", "").replace(")", ""))
+
+
+def same_volume(cited: str, volume: str, issue: str = "") -> bool:
+    """Is the cited volume ("43", "43(8)", "12 Suppl 2") a record's `volume` (and `issue`)?
+    The volumes must be equal, and so must the issues when both give one."""
+    mine, my_issue = volume_issue(cited)
+    theirs, their_issue = volume_issue(volume)
+    their_issue += locator(issue)
+    return mine == theirs and (not my_issue or not their_issue or my_issue == their_issue)
 
 
 def page_range(pages: str) -> tuple[str, str]:

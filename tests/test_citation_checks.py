@@ -312,6 +312,27 @@ def test_a_wrong_volume_is_a_mismatch_naming_the_right_one() -> None:
     assert (finding.expected, finding.found) == ("44", "43")
 
 
+@pytest.mark.parametrize(
+    ("cited", "volume", "issue", "status"),
+    [
+        ("43(8)", "43", "8", Status.VERIFIED),  # the issue in brackets, as reference lists do
+        ("43 (8)", "43", "8", Status.VERIFIED),
+        ("43(8)", "43", "", Status.VERIFIED),  # no issue in the record to compare
+        ("43(9)", "43", "8", Status.MISMATCH),
+        ("44(8)", "43", "8", Status.MISMATCH),
+        ("12 Suppl 2", "12", "Suppl 2", Status.VERIFIED),
+        ("12 Suppl 2", "12 Suppl 2", "", Status.VERIFIED),
+        ("12", "12 Suppl 2", "", Status.VERIFIED),
+        ("12 Suppl 3", "12", "Suppl 2", Status.MISMATCH),
+    ],
+)
+def test_a_cited_volume_may_give_its_issue(
+    cited: str, volume: str, issue: str, status: Status
+) -> None:
+    paper = replace(SCHWENK_2018, volume=volume, issue=issue)
+    assert only(check_volume(cite(volume=cited), paper)).status is status
+
+
 def test_a_record_without_volume_or_pages_leaves_them_unverifiable() -> None:
     bare = Paper("1", "T.")
     assert only(check_volume(cite(volume="4"), bare)).status is Status.UNVERIFIABLE

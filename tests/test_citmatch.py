@@ -119,6 +119,17 @@ def test_the_message_says_what_agrees(stand_in: StandInEutils, tmp_path: Path) -
     )
 
 
+def test_a_volume_given_with_its_issue_is_matched_by_the_volume(
+    stand_in: StandInEutils, tmp_path: Path
+) -> None:
+    cite = {**SCHWENK, "volume": "43(8)"}
+    claims = load(tmp_path, [{"id": "c", "quote": SCHWENK_QUOTE, "cite": cite}])
+    resolutions, sent = resolve(stand_in, claims)
+    assert sent == {"ecitmatch": 1, "efetch": 1}
+    assert stand_in.received("ecitmatch")[0].params["bdata"].split("|")[2] == "43"
+    assert resolutions["c"].findings[0].message.startswith("found by ECitMatch: PMID 29923953")
+
+
 # --- no match, several, an unknown journal: the field search as before --------------------------
 
 

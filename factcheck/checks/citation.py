@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from factcheck.dates import MONTH_NAMES, month_number
-from factcheck.identifiers import locator, normalise_doi, normalise_pmcid, page_range
+from factcheck.identifiers import normalise_doi, normalise_pmcid, page_range, same_volume
 from factcheck.journals import fold, long_journal, same_journal, short_journal
 from factcheck.models import Citation, Finding, Paper, PubDate, Status
 
@@ -266,7 +266,7 @@ def check_volume(citation: Citation, paper: Paper) -> list[Finding]:
     if not paper.volume:
         message = "PubMed gives no volume for this paper"
         return [_finding(citation, "volume", Status.UNVERIFIABLE, message, cited)]
-    if locator(cited) == locator(paper.volume):
+    if same_volume(cited, paper.volume, paper.issue):
         message = f"volume {paper.volume} ({_where_in_issue(paper)})"
         return [_finding(citation, "volume", Status.VERIFIED, message, cited, paper.volume)]
     message = f"cited as volume {cited}; the paper is in volume {paper.volume} "

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from factcheck.dates import ascii_digits
 from factcheck.errors import PubMedError
-from factcheck.identifiers import first_page
+from factcheck.identifiers import first_page, volume_issue
 from factcheck.journals import search_forms
 from factcheck.models import Citation
 
@@ -36,10 +36,11 @@ def citation_string(cite: Citation) -> str | None:
     made spaces.
     """
     page = first_page(cite.pages or "")
-    if not (cite.journal and cite.year and cite.volume and page):
+    volume = volume_issue(cite.volume or "")[0]  # "43(8)" -> 43: ECitMatch takes the volume
+    if not (cite.journal and cite.year and volume and page):
         return None
     author = cite.authors[0] if cite.authors else ""
-    fields = (search_forms(cite.journal)[0], str(cite.year), cite.volume, page, author)
+    fields = (search_forms(cite.journal)[0], str(cite.year), volume, page, author)
     return "|".join(" ".join(f.replace("|", " ").split()).casefold() for f in fields)
 
 

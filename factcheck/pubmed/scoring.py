@@ -22,7 +22,7 @@ from factcheck.checks.citation import (
     title_agreement,
 )
 from factcheck.checks.presence import find_figure, source_figures
-from factcheck.identifiers import first_page, locator
+from factcheck.identifiers import first_page, same_volume
 from factcheck.journals import same_journal, short_journal
 from factcheck.models import Citation, Claim, Figure, Paper
 from factcheck.numbers import exact, find_mentions
@@ -238,7 +238,7 @@ def _cited_parts(cite: Citation, paper: Paper, with_journal: bool) -> dict[str, 
     if cite.month is not None and months:
         parts["month"] = float(cite.month in months)
     if cite.volume and paper.volume:
-        parts["volume"] = float(locator(cite.volume) == locator(paper.volume))
+        parts["volume"] = float(same_volume(cite.volume, paper.volume, paper.issue))
     if cite.pages and paper.pages:
         parts["pages"] = float(first_page(cite.pages) == first_page(paper.pages))
     if cite.authors and paper.authors:
