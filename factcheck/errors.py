@@ -65,6 +65,15 @@ class NotCached(PubMedUnavailable):
         self.found: Mapping[str, Paper] = found or {}
 
 
+class MatchesFailed(PubMedError):
+    """ECitMatch could not answer some citations (after retries). `answers` holds those it
+    did answer, in the run's other requests (see `EutilsClient.citation_match`)."""
+
+    def __init__(self, message: str, answers: Mapping[str, str]) -> None:
+        super().__init__(message)
+        self.answers: Mapping[str, str] = answers
+
+
 class MatchesNotCached(NotCached):
     """`--offline`, and ECitMatch's answers for some citations are not in the cache: nothing
     was sent. `missing` names those citations and `answers` holds the cached ones (see

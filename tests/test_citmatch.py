@@ -277,6 +277,19 @@ def test_ecitmatch_answering_garbage_every_time_falls_back_to_the_search(
     )
 
 
+def test_a_failed_ecitmatch_request_loses_only_its_own_citations(
+    stand_in: StandInEutils, tmp_path: Path
+) -> None:
+    stand_in.misbehave(Fault.BAD_IDS_400, times=1, endpoint="ecitmatch")  # the first 100
+    claims = load(tmp_path, volume_page_claims(101))
+    resolutions, sent = resolve(stand_in, claims)
+    assert sent["ecitmatch"] == 2
+    last = resolutions[f"p{CORPUS[100].pmid}-volume-page-100"]
+    assert last.findings[0].message.startswith(f"found by ECitMatch: PMID {CORPUS[100].pmid}")
+    first = resolutions[f"p{CORPUS[0].pmid}-volume-page-0"]
+    assert "ECitMatch failed: PubMed citation match of 100 citations" in first.findings[0].message
+
+
 def test_ecitmatch_unreachable_leaves_the_claims_not_checked(
     stand_in: StandInEutils, tmp_path: Path
 ) -> None:

@@ -345,9 +345,10 @@ class EutilsClient:
         needs its `|` unencoded, and only a form body built by hand keeps it so. Answers are
         cached citation by citation, so a later run with one citation more asks about that
         one only; offline, citations the cache lacks raise `MatchesNotCached`, which carries
-        the answers it had.
+        the answers it had. A request PubMed answers unusably does not stop the others: then
+        `MatchesFailed` is raised, carrying the answers they gave.
         """
-        from factcheck.errors import MatchesNotCached
+        from factcheck.errors import MatchesFailed, MatchesNotCached
         from factcheck.pubmed.citmatch import BATCH
 
         wanted = list(dict.fromkeys(citations))
@@ -357,9 +358,26 @@ class EutilsClient:
             self._count(offline_misses=1)
             what = f"ECitMatch answers for {len(missing)} citation{'s' * (len(missing) > 1)}"
             raise MatchesNotCached(f"{what} not in the cache (offline)", tuple(missing), answers)
+        failed: PubMedError | None = None
         for batch in _chunks(missing, BATCH):
-            answers.update(self._match_batch(batch))
+            answered = self._match_or_error(batch)
+            if isinstance(answered, PubMedError):  # this request's citations only
+                failed = failed or answered
+            else:
+                answers.update(answered)
+        if failed is not None:
+            raise MatchesFailed(str(failed), answers)
         return answers
+
+    def _match_or_error(self, citations: Sequence[str]) -> dict[str, str] | PubMedError:
+        """`_match_batch`'s answers, or the error it raised (PubMedUnavailable still raises:
+        then no request would be answered)."""
+        try:
+            return self._match_batch(citations)
+        except PubMedUnavailable:
+            raise
+        except PubMedError as exc:
+            return exc
 
     def _recalled_answers(self, citations: list[str], answers: dict[str, str]) -> list[str]:
         """Add to `answers` the cached ones; return the citations the cache lacks."""

@@ -21,7 +21,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from factcheck.errors import MatchesNotCached, NotCached, PubMedError, PubMedUnavailable
+from factcheck.errors import (
+    MatchesFailed,
+    MatchesNotCached,
+    NotCached,
+    PubMedError,
+    PubMedUnavailable,
+)
 from factcheck.models import Claim, Paper, Resolution
 from factcheck.pubmed.combined import Batch, Sent, assign, send_combined
 from factcheck.pubmed.groups import CANDIDATES, Group, SearchHits, judge, make_groups
@@ -49,7 +55,8 @@ class MatchesCitations(Protocol):
 
     def citation_match(self, citations: Sequence[str]) -> Mapping[str, str]:
         """Each citation's PMID, or why there is none; raise PubMedUnavailable when PubMed
-        cannot be reached, MatchesNotCached when offline and the cache lacks some."""
+        cannot be reached, MatchesNotCached when offline and the cache lacks some,
+        MatchesFailed (with the other answers) when some could not be answered."""
 
 
 @runtime_checkable
@@ -134,6 +141,8 @@ class _Session:
             raise
         except PubMedError as exc:
             self.matches.update(dict.fromkeys(citations, exc))
+            if isinstance(exc, MatchesFailed):  # the other requests' answers
+                self.matches.update(exc.answers)
 
     def _send_searches(self, groups: list[Group]) -> list[Batch]:
         """Send the searches not answered yet: narrow ones combined, the rest alone."""
