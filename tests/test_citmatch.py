@@ -372,6 +372,9 @@ def test_the_citation_string_uses_the_nlm_abbreviation_and_the_first_page() -> N
     odd = Citation(journal="J | X", year=2001, volume="4\r", pages="e12")
     assert citation_string(odd) == "j x|2001|4|e12|"
     assert citation_string(Citation(journal="J", year=2001, volume="4")) is None
+    assert citation_string(Citation(journal="J", year=2001, volume="|", pages="1")) is None
+    assert citation_string(Citation(journal=" | ", year=2001, volume="4", pages="1")) is None
+    assert citation_string(Citation(journal="J", year=2001, volume="4", pages="|")) is None
     assert citation_string(Citation(journal="J", volume="4", pages="1")) is None
 
 

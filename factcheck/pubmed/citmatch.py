@@ -41,7 +41,8 @@ def citation_string(cite: Citation) -> str | None:
         return None
     author = cite.authors[0] if cite.authors else ""
     fields = (search_forms(cite.journal)[0], str(cite.year), volume, page, author)
-    return "|".join(" ".join(f.replace("|", " ").split()).casefold() for f in fields)
+    cleaned = [" ".join(f.replace("|", " ").split()).casefold() for f in fields]
+    return "|".join(cleaned) if all(cleaned[:4]) else None  # "|" alone is no volume
 
 
 def bdata(citations: Sequence[str]) -> str:
