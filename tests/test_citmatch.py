@@ -425,3 +425,27 @@ def test_the_api_key_and_email_sent_with_ecitmatch_are_not_stored(
     stored = b"".join(p.read_bytes() for p in (tmp_path / "cache").iterdir())
     assert b"k3y-not-to-keep" not in stored and b"writer@example.org" not in stored
     assert b"ecitmatch" in stored  # the answers are there, only the identity is not
+
+
+@pytest.mark.parametrize(
+    ("volume", "pages", "why"),
+    [
+        ("", "", "PubMed gives no volume or pages for it, so the cited ones cannot be confirmed"),
+        ("43", "", "PubMed gives no volume or pages for it, so the cited ones cannot be confirmed"),
+        ("44", "875-879", "it is 44:875-879, cited as 43:875-879"),
+    ],
+)
+def test_a_well_scoring_match_not_placed_where_cited_says_why(
+    tmp_path: Path, volume: str, pages: str, why: str
+) -> None:
+    from dataclasses import replace
+
+    from factcheck.pubmed.groups import _judge_match, make_groups
+    from factcheck.pubmed.parse import parse_efetch
+
+    claims = load(tmp_path, [{"id": "c", "quote": SCHWENK_QUOTE, "cite": SCHWENK}])
+    (group,) = make_groups(claims, citmatch=True)
+    xml = b"<PubmedArticleSet>%s</PubmedArticleSet>" % (FIXTURES / "29923953.xml").read_bytes()
+    record = parse_efetch(xml)["29923953"]
+    _judge_match(group, "29923953", replace(record, volume=volume, pages=pages))
+    assert group.misses[-1][1] == f"ECitMatch named PMID 29923953, not taken: {why}"

@@ -238,8 +238,15 @@ def _judge_match(group: Group, pmid: str, paper: Paper | None) -> None:
     if choice.accepted and score.located:
         group.found(paper, f"found by ECitMatch: PMID {pmid} matches {listing(score.agreeing())}")
         return
-    why = why_not(choice) if not choice.accepted else "its journal, year, volume or page differ"
+    why = why_not(choice) if not choice.accepted else _unlocated(group.cite, paper)
     group.miss(Status.UNVERIFIABLE, f"ECitMatch named PMID {pmid}, not taken: {why}")
+
+
+def _unlocated(cite: Citation, paper: Paper) -> str:
+    """Why a well-scoring paper ECitMatch named is still not placed where the citation says."""
+    if not (paper.volume and paper.pages):
+        return "PubMed gives no volume or pages for it, so the cited ones cannot be confirmed"
+    return f"it is {paper.volume}:{paper.pages}, cited as {cite.volume}:{cite.pages}"
 
 
 def _locator(cite: Citation) -> str:
