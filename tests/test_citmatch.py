@@ -378,6 +378,12 @@ def test_the_citation_string_uses_the_nlm_abbreviation_and_the_first_page() -> N
     assert citation_string(Citation(journal="J", volume="4", pages="1")) is None
 
 
+def test_an_echoed_author_in_latin_1_does_not_spoil_the_answers() -> None:
+    citations = ["j|2001|4|1|m\u00fcller", "j|2001|4|9|"]
+    body = b"j|2001|4|1|m\xfcller|1|2014248\nj|2001|4|9||2|AMBIGUOUS\n"
+    assert parse_ecitmatch(body, citations) == {citations[0]: "2014248", citations[1]: AMBIGUOUS}
+
+
 def test_bdata_keys_each_line_and_ends_it_with_a_bar() -> None:
     assert bdata(["a|1|2|3|x", "b|4|5|6|"]) == "a|1|2|3|x|1|\rb|4|5|6||2|"
 

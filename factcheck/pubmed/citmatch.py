@@ -54,11 +54,11 @@ def bdata(citations: Sequence[str]) -> str:
 def parse_ecitmatch(body: bytes, citations: Sequence[str]) -> dict[str, str]:
     """Each of `citations`' answers in a reply to `bdata(citations)`: a PMID (digits) or
     `AMBIGUOUS`, `UNKNOWN_JOURNAL`, `NO_MATCH`. A reply that is not one line per citation of
-    that shape (an error page, garbage, a cut-off answer) raises `PubMedError`."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise PubMedError("ECitMatch answer is not UTF-8 text") from None
+    that shape (an error page, garbage, a cut-off answer) raises `PubMedError`.
+
+    Only each line's last two fields (the key and the answer, ASCII) are read, so an echoed
+    journal or author in another encoding than UTF-8 costs nothing."""
+    text = body.decode("utf-8", errors="replace")
     keys = {str(key): c for key, c in enumerate(citations, 1)}
     answers: dict[str, str] = {}
     for line in filter(None, (line.strip("\r") for line in text.split("\n"))):
