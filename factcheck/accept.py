@@ -18,7 +18,6 @@ it expired) but no longer waives it.
 from __future__ import annotations
 
 import datetime
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,12 +25,13 @@ from pathlib import Path
 from yaml.nodes import Node
 
 from factcheck.checks.rules import RULES
-from factcheck.claims import NodeReader, compose, read_text
+from factcheck.claims import NodeReader, compose, read_text, suggestion
 from factcheck.models import Acceptance, ClaimResult, Finding, Note, Report, Status
 
 DEFAULT_NAME = "factcheck-accept.yaml"
 ENTRY_KEYS = ("claim", "check", "reason", "by", "expires", "message")
 ACCEPTABLE = tuple(name for name in RULES if name != "accept.unused")
+SEE_THE_CHECKS = "see the checks in the README"
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class _AcceptReader(NodeReader):
                 raise self.error(node, f"{label}: missing '{key}'")
         check = self.text(fields["check"], f"{label}: 'check'")
         if check not in ACCEPTABLE:
-            hint = self.suggestion(check)
+            hint = suggestion(check, ACCEPTABLE, cutoff=0.6, otherwise=SEE_THE_CHECKS)
             raise self.error(fields["check"], f"{label}: unknown check '{check}'{hint}")
         message = fields.get("message")
         return AcceptEntry(
@@ -117,10 +117,6 @@ class _AcceptReader(NodeReader):
             expires=self.date(fields["expires"], label) if "expires" in fields else None,
             message=self.text(message, f"{label}: 'message'") if message else None,
         )
-
-    def suggestion(self, check: str) -> str:
-        close = difflib.get_close_matches(check, ACCEPTABLE, n=1, cutoff=0.6)
-        return f" (did you mean '{close[0]}'?)" if close else " (see the checks in the README)"
 
     def date(self, node: Node, label: str) -> datetime.date:
         value = self.scalar(node, f"{label}: 'expires'")

@@ -26,7 +26,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from factcheck import numbers
 from factcheck.dates import ascii_digits, month_number
 from factcheck.errors import InputError
-from factcheck.identifiers import bare_doi, first_page
+from factcheck.identifiers import bare_doi, first_page, normalise_pmcid
 from factcheck.models import Citation, Claim, ClaimsFile, Figure, Rate
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -303,7 +303,7 @@ class _Reader:
             if not isinstance(key, str):
                 raise self.error(key_node, f"{what}: keys must be plain words")
             if key not in allowed:
-                raise self.error(key_node, f"{what}: unknown key '{key}'{_suggest(key, allowed)}")
+                raise self.error(key_node, f"{what}: unknown key '{key}'{suggestion(key, allowed)}")
             if key in items:
                 raise self.error(key_node, f"{what}: key '{key}' is given twice")
             items[key] = value_node
@@ -480,11 +480,11 @@ class _Reader:
         return value
 
     def pmcid(self, node: Node, what: str) -> str:
-        value = self.text(node, what).upper()
-        digits = value.removeprefix("PMC")
-        if not ascii_digits(digits):
-            raise self.error(node, f"{what} must look like PMC1234567, got {_shown(value)}")
-        return f"PMC{digits}"
+        written = self.text(node, what)
+        value = normalise_pmcid(written)
+        if not ascii_digits(value.removeprefix("PMC")):
+            raise self.error(node, f"{what} must look like PMC1234567, got {_shown(written)}")
+        return value
 
     def year(self, node: Node, what: str) -> int:
         return self.whole(node, what, minimum=1800, maximum=2100, like="a year like 2018")
@@ -568,12 +568,17 @@ def _with_line(figure: Figure, line: int) -> Figure:
     return replace(figure, line=line)
 
 
-def _suggest(word: str, allowed: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, allowed, n=1, cutoff=0.5)
+def suggestion(
+    word: str, allowed: Sequence[str], *, cutoff: float = 0.5, otherwise: str | None = None
+) -> str:
+    """ " (did you mean 'cite'?)" for a misspelt `word`: the closest of `allowed`, or one
+    that `word` contains; else " (expected one of: ...)", or `otherwise` in brackets."""
+    close = difflib.get_close_matches(word, allowed, n=1, cutoff=cutoff)
     if not close and any(a in word for a in allowed):
         close = [a for a in allowed if a in word][:1]
-    hint = f"did you mean '{close[0]}'?" if close else "expected one of: " + ", ".join(allowed)
-    return f" ({hint})"
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f" ({otherwise or 'expected one of: ' + ', '.join(allowed)})"
 
 
 def _shown(value: object) -> str:

@@ -8,14 +8,13 @@ variables win over the configuration.
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from factcheck.claims import NodeReader, compose, read_text
+from factcheck.claims import NodeReader, compose, read_text, suggestion
 from factcheck.errors import InputError
 
 if sys.version_info >= (3, 11):
@@ -103,7 +102,8 @@ def load_pyproject(path: Path) -> Config | None:
     for key, value in table.items():
         if key not in KEYS and key not in REFUSED:
             where = _toml_position(text, "tool", "factcheck", key)
-            raise InputError(f"[tool.factcheck]: {_unknown(key)}", name, *where)
+            message = f"[tool.factcheck]: unknown key '{key}'{suggestion(key, KEYS)}"
+            raise InputError(message, name, *where)
         where = _toml_position(text, "tool", "factcheck", key, value=True)
         values[key] = _checked(
             key,
@@ -165,12 +165,6 @@ def _relative(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
-
-
-def _unknown(key: str) -> str:
-    close = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.5)
-    hint = f"did you mean '{close[0]}'?" if close else "expected one of: " + ", ".join(KEYS)
-    return f"unknown key '{key}' ({hint})"
 
 
 def _toml_error(exc: ValueError, text: str, name: str) -> InputError:

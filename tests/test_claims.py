@@ -282,3 +282,33 @@ def test_oversized_quote(tmp_path: Path) -> None:
     text = f"claims:\n  - id: a\n    quote: {'x' * 100_000}\n"
     error = error_of(write(tmp_path, text))
     assert "100,000 characters" in error.message
+
+
+def test_one_suggestion_for_every_misspelt_name() -> None:
+    from factcheck.accept import ACCEPTABLE, SEE_THE_CHECKS
+    from factcheck.claims import suggestion
+
+    assert suggestion("yr", ("year", "month")) == " (did you mean 'year'?)"
+    assert suggestion("the_year_cited", ("year", "month")) == " (did you mean 'year'?)"
+    assert suggestion("zzz", ("year", "month")) == " (expected one of: year, month)"
+    otherwise = suggestion("zzz", ACCEPTABLE, cutoff=0.6, otherwise=SEE_THE_CHECKS)
+    assert otherwise == " (see the checks in the README)"
+    close = suggestion("figure.arithmetc", ACCEPTABLE, cutoff=0.6, otherwise=SEE_THE_CHECKS)
+    assert close == " (did you mean 'figure.arithmetic'?)"
+
+
+@pytest.mark.parametrize(
+    ("written", "read"), [("pmc4014022", "PMC4014022"), ("4014022", "PMC4014022")]
+)
+def test_a_pmcid_is_read_in_one_form(tmp_path: Path, written: str, read: str) -> None:
+    path = tmp_path / "claims.yaml"
+    path.write_text(f"claims:\n  - id: a\n    quote: q\n    cite: {{pmcid: '{written}'}}\n")
+    (claim,) = load_claims(path).claims
+    assert claim.cite is not None and claim.cite.pmcid == read
+
+
+def test_a_pmcid_that_is_not_one_is_refused_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "claims.yaml"
+    path.write_text("claims:\n  - id: a\n    quote: q\n    cite: {pmcid: 'pmc12x'}\n")
+    with pytest.raises(InputError, match=r"must look like PMC1234567, got 'pmc12x'"):
+        load_claims(path)
