@@ -9,6 +9,7 @@ Surgical Oncology" (EUTILS.md §6.3).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -48,6 +49,7 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+@functools.lru_cache(maxsize=4096)  # every claim citing a paper compares its journal names
 def normalise_journal(name: str) -> str:
     """`name` casefolded, without punctuation, qualifiers or a leading "The".
 

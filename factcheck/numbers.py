@@ -828,8 +828,10 @@ def _number_figure(value: int | float) -> Figure:
 # --------------------------------------------------------------------------- sentences
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; a paragraph break always ends one."""
+@functools.lru_cache(maxsize=_READ_CACHE)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each sentence; a paragraph break always ends one. Remembered like
+    `_read`: the evidence sentence of every claim citing a paper is cut from its abstract."""
     spans = []
     start = 0
     for m in _BREAK_RE.finditer(text):
@@ -838,7 +840,7 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
         spans.append((start, m.end()))
         start = m.end()
     spans.append((start, len(text)))
-    return spans
+    return tuple(spans)
 
 
 def _ends_sentence(text: str, m: re.Match[str]) -> bool:
@@ -864,7 +866,7 @@ def sentences(text: str) -> list[str]:
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) character offsets of each sentence of `text`, in order."""
-    return _sentence_spans(text)
+    return list(_sentence_spans(text))
 
 
 def sentence_around(text: str, start: int, end: int) -> str:
@@ -926,6 +928,7 @@ def format_fraction(value: Fraction, decimals: int, *, grouping: bool = False) -
     return ("-" if value < 0 and rounded else "") + text
 
 
+@functools.lru_cache(maxsize=_READ_CACHE)  # each source figure is compared with many claims
 def exact_number(value: float) -> Fraction:
     """The decimal a float stands for (27.3 -> 273/10), not its binary approximation."""
     return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
@@ -946,10 +949,15 @@ def exact(fig: Figure) -> Fraction:
 def precision_step(fig: Figure) -> Fraction:
     """The unit of the figure's last stated digit: 1 for "77%", 1/10 for "27.3%",
     100 000 for "4.5 million", 1 000 000 for "four million"."""
-    tokens = re.findall(r"\d+|[a-z]+", fig.text.lower())
+    return _precision_step(fig.text, fig.decimals)
+
+
+@functools.lru_cache(maxsize=_READ_CACHE)
+def _precision_step(text: str, decimals: int) -> Fraction:
+    tokens = re.findall(r"\d+|[a-z]+", text.lower())
     numeric = [t for t in tokens if t.isdigit() or t in _NUMBER_WORDS]
     scale = _SCALES.get(numeric[-1], 0) if numeric else 0
-    return Fraction(10**scale, 10**fig.decimals)
+    return Fraction(10**scale, 10**decimals)
 
 
 def hedged_interval(fig: Figure, *, bounded: bool) -> tuple[Fraction | None, Fraction | None]:
