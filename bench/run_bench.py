@@ -61,7 +61,7 @@ PAPERS = 300
 STYLES = ("pmid", "doi", "fields")
 """How the papers are cited: the first 100 by PMID, the next 100 by DOI, the rest by fields."""
 RATE_LIMIT = 3
-STARTUP_RUNS = 11
+STARTUP_RUNS = 21
 BASELINE_SAMPLE = 30
 PACE = 1.05 / RATE_LIMIT
 """Seconds between requests at the client's pace."""
