@@ -335,7 +335,7 @@ def test_offline_a_citation_not_in_the_cache_is_not_checked_and_the_rest_are(
     with EutilsClient(stand_in.base_url, cache_dir=cache, offline=True) as client:
         before = stand_in.count()
         resolutions = resolve_sources(claims, client)
-        assert client.stats.offline_misses == 1
+        assert client.stats.offline_misses == 2  # its ECitMatch answer, then its field search
     assert stand_in.count() == before
     new = resolutions[f"p{CORPUS[30].pmid}-volume-page-30"]
     assert new.paper is None
@@ -455,3 +455,24 @@ def test_a_well_scoring_match_not_placed_where_cited_says_why(
     record = parse_efetch(xml)["29923953"]
     _judge_match(group, "29923953", replace(record, volume=volume, pages=pages))
     assert group.misses[-1][1] == f"ECitMatch named PMID 29923953, not taken: {why}"
+
+
+def test_offline_a_citation_given_volume_and_pages_since_is_found_by_its_cached_search(
+    stand_in: StandInEutils, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    before_edit = [p.cite("fields", i) for i, p in enumerate(CORPUS[:20])]
+    online, _ = resolve(stand_in, load(tmp_path, before_edit), cache=cache)
+    assert None not in pmids(online).values()
+    located = [p.cite("volume-page", i) for i, p in enumerate(CORPUS[:20])]
+    edited = [
+        {**fields, "cite": {**fields["cite"], "volume": at["volume"], "pages": at["pages"]}}
+        for fields, at in zip(before_edit, (c["cite"] for c in located), strict=True)
+    ]
+    before = stand_in.count()
+    with EutilsClient(stand_in.base_url, cache_dir=cache, offline=True) as client:
+        offline = resolve_sources(load(tmp_path, edited, "edited.yaml"), client)
+    assert stand_in.count() == before
+    assert pmids(offline) == pmids(online)
+    for resolution in offline.values():
+        assert "ECitMatch's answer is not in the cache" in resolution.findings[0].message

@@ -28,7 +28,7 @@ from factcheck.errors import (
     PubMedError,
     PubMedUnavailable,
 )
-from factcheck.models import Claim, Paper, Resolution
+from factcheck.models import Claim, Paper, Resolution, Status
 from factcheck.pubmed.combined import Batch, Sent, assign, send_combined
 from factcheck.pubmed.groups import CANDIDATES, Group, SearchHits, judge, make_groups
 from factcheck.pubmed.parse import Assignment, SearchResult
@@ -117,26 +117,26 @@ class _Session:
 
     def _match_citations(self, groups: list[Group]) -> None:
         """Ask ECitMatch about the citations of groups at that attempt (once each, in one
-        request per 100), and give each group its answer. Offline, a group whose citation
-        the cache lacks is settled as not cached."""
+        request per 100), and give each group its answer. Offline, a group whose answer the
+        cache lacks goes on to its field search, which the cache may hold (a citation given
+        its volume and pages after it was last checked online)."""
         asking = [g for g in groups if g.attempt.citation is not None and g.attempt.pmid is None]
         wanted = [c for g in asking if (c := g.attempt.citation) and c not in self.matches]
         if wanted and isinstance(self.source, MatchesCitations):
             self._ask_citmatch(list(dict.fromkeys(wanted)))
         for group in asking:
-            citation = group.attempt.citation or ""
-            if citation in self.uncached or citation not in self.matches:
-                group.fail(NOT_CACHED)
+            answer = self.matches.get(group.attempt.citation or "")
+            if answer is None:
+                group.miss(Status.UNVERIFIABLE, "ECitMatch's answer is not in the cache")
             else:
-                group.matched(self.matches[citation])
+                group.matched(answer)
 
     def _ask_citmatch(self, citations: list[str]) -> None:
         assert isinstance(self.source, MatchesCitations)
         try:
             self.matches.update(self.source.citation_match(citations))
-        except MatchesNotCached as exc:
+        except MatchesNotCached as exc:  # the missing ones go on to their field search
             self.matches.update(exc.answers)
-            self.uncached.update(exc.missing)
         except PubMedUnavailable:
             raise
         except PubMedError as exc:
